@@ -1,0 +1,1 @@
+"""Infrastructure: SQL tables and views, persistence settings, stores, outbound I/O."""

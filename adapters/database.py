@@ -1,0 +1,102 @@
+"""SQLAlchemy engines for the service tables (views, rate limits, idempotency, usage)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from adapters.settings import Settings
+
+SQLITE_FILE = "accredit.sqlite"
+IMMEDIATE = "accredit_immediate"
+
+
+def sqlalchemy_url(settings: Settings) -> str:
+    if settings.database_url is None:
+        return f"sqlite:///{settings.data_dir / SQLITE_FILE}"
+    parts = urlsplit(settings.database_url)
+    return parts._replace(scheme="postgresql+psycopg").geturl()
+
+
+def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
+    # WAL lets gunicorn workers read while one writes; busy_timeout queues writers.
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # Writers take the lock at BEGIN so read-then-write transactions never deadlock;
+    # readers stay deferred so they never queue behind writers.
+    if conn.get_execution_options().get(IMMEDIATE, False):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(settings: Settings) -> Engine:
+    """One engine per process; SQLite gets WAL and immediate write transactions."""
+    url = sqlalchemy_url(settings)
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+        @event.listens_for(engine, "connect")
+        def _no_pysqlite_begin(dbapi_conn: sqlite3.Connection, _rec: ConnectionPoolEntry) -> None:
+            dbapi_conn.isolation_level = None
+
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def eventstore_env(settings: Settings, application_name: str) -> dict[str, str]:
+    """The eventsourcing library's settings for one application's event store."""
+    env = {"AGGREGATE_CACHE_MAXSIZE": "10000"}
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        path = settings.data_dir / f"{application_name}.events.sqlite"
+        env.update(
+            PERSISTENCE_MODULE="eventsourcing.sqlite",
+            SQLITE_DBNAME=str(path),
+            SQLITE_LOCK_TIMEOUT="10",
+        )
+        return env
+    parts = urlsplit(settings.database_url)
+    env.update(
+        PERSISTENCE_MODULE="eventsourcing.postgres",
+        POSTGRES_DBNAME=unquote(parts.path.lstrip("/")) or "postgres",
+        POSTGRES_HOST=parts.hostname or "127.0.0.1",
+        POSTGRES_PORT=str(parts.port or 5432),
+        POSTGRES_USER=unquote(parts.username or "postgres"),
+        POSTGRES_PASSWORD=unquote(parts.password or ""),
+        POSTGRES_POOL_SIZE="5",
+        POSTGRES_MAX_OVERFLOW="10",
+    )
+    return env
+
+
+metadata = MetaData()
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that will write: on SQLite it holds the write lock from the start."""
+    with engine.connect() as plain:
+        conn = plain.execution_options(**{IMMEDIATE: True})
+        with conn.begin():
+            yield conn
+
+
+def create_tables(engine: Engine) -> None:
+    """Creates every service table that does not exist yet (safe to run concurrently)."""
+    metadata.create_all(engine, checkfirst=True)

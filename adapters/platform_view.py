@@ -1,0 +1,209 @@
+"""Tenants and API keys as tables, written by the platform projector, read by queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    Engine,
+    Index,
+    Integer,
+    RowMapping,
+    String,
+    Table,
+    Uuid,
+    select,
+    tuple_,
+    update,
+)
+
+from adapters.database import metadata
+from adapters.pagination import BadCursor, Page, decode_cursor, encode_cursor
+from adapters.types import UtcDateTime
+
+tenants = Table(
+    "tenants",
+    metadata,
+    Column("tenant_id", Uuid, primary_key=True, comment="The tenant (organiser) id"),
+    Column("name", String(200), nullable=False, comment="Display name"),
+    Column("features", JSON, nullable=False, comment="Enabled feature flags, sorted"),
+    Column("version", Integer, nullable=False, comment="Aggregate version (the ETag)"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_id", Uuid, primary_key=True, comment="The key id (also inside its secret)"),
+    Column("tenant_id", Uuid, nullable=False, comment="Owning tenant"),
+    Column("name", String(200), nullable=False),
+    Column("permissions", JSON, nullable=False, comment="Granted scopes, ADMIN = all"),
+    Column("tier", String(20), nullable=False, comment="Rate-limit tier"),
+    Column("status", String(20), nullable=False, comment="active or revoked"),
+    Column("expires_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("rotated_at", UtcDateTime, nullable=True, comment="Last secret rotation"),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Column("version", Integer, nullable=False, comment="Aggregate version (the ETag)"),
+    Index("api_keys_by_tenant", "tenant_id", "created_at", "key_id"),
+)
+
+
+class SqlPlatformView:
+    """The platform projector's view changes, inside the runner's transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def tenant_created(
+        self, tenant_id: UUID, name: str, features: list[str], version: int, at: datetime
+    ) -> None:
+        self.conn.execute(
+            tenants.insert().values(
+                tenant_id=tenant_id,
+                name=name,
+                features=sorted(features),
+                version=version,
+                created_at=at,
+                updated_at=at,
+            )
+        )
+
+    def tenant_changed(
+        self, tenant_id: UUID, changes: dict[str, Any], version: int, at: datetime
+    ) -> None:
+        self.conn.execute(
+            update(tenants)
+            .where(tenants.c.tenant_id == tenant_id)
+            .values(**changes, version=version, updated_at=at)
+        )
+
+    def feature_switched(
+        self, tenant_id: UUID, feature: str, enabled: bool, version: int, at: datetime
+    ) -> None:
+        current = self.conn.execute(
+            select(tenants.c.features).where(tenants.c.tenant_id == tenant_id)
+        ).scalar_one()
+        features = set(current) | {feature} if enabled else set(current) - {feature}
+        self.tenant_changed(tenant_id, {"features": sorted(features)}, version, at)
+
+    def key_issued(
+        self,
+        key_id: UUID,
+        tenant_id: UUID,
+        name: str,
+        permissions: list[str],
+        tier: str,
+        expires_at: datetime | None,
+        at: datetime,
+    ) -> None:
+        self.conn.execute(
+            api_keys.insert().values(
+                key_id=key_id,
+                tenant_id=tenant_id,
+                name=name,
+                permissions=permissions,
+                tier=tier,
+                status="active",
+                expires_at=expires_at,
+                created_at=at,
+                version=1,
+            )
+        )
+
+    def key_changed(
+        self, key_id: UUID, changes: dict[str, Any], version: int, at: datetime
+    ) -> None:
+        del at  # keys keep no updated_at; the change itself carries its time
+        self.conn.execute(
+            update(api_keys).where(api_keys.c.key_id == key_id).values(**changes, version=version)
+        )
+
+
+@dataclass(frozen=True)
+class TenantRow:
+    id: UUID
+    name: str
+    features: list[str]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ApiKeyRow:
+    id: UUID
+    tenant_id: UUID
+    name: str
+    permissions: list[str]
+    tier: str
+    status: str
+    expires_at: datetime | None
+    created_at: datetime
+    rotated_at: datetime | None
+    revoked_at: datetime | None
+    version: int
+    last_used_at: datetime | None = None
+
+
+class PlatformQueries:
+    """Reads of the platform tables, always within one tenant."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def tenant(self, tenant_id: UUID) -> TenantRow | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(tenants).where(tenants.c.tenant_id == tenant_id)).first()
+        return _tenant_row(row._mapping) if row else None
+
+    def api_key(self, tenant_id: UUID, key_id: UUID) -> ApiKeyRow | None:
+        query = select(api_keys).where(
+            api_keys.c.tenant_id == tenant_id, api_keys.c.key_id == key_id
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return _key_row(row._mapping) if row else None
+
+    def api_keys(self, tenant_id: UUID, limit: int, cursor: str | None) -> Page[ApiKeyRow]:
+        """The tenant's keys, oldest first, a page at a time."""
+        query = select(api_keys).where(api_keys.c.tenant_id == tenant_id)
+        if cursor is not None:
+            after_time, after_id = _time_and_id(decode_cursor(cursor))
+            query = query.where(
+                tuple_(api_keys.c.created_at, api_keys.c.key_id) > tuple_(after_time, after_id)
+            )
+        query = query.order_by(api_keys.c.created_at, api_keys.c.key_id).limit(limit + 1)
+        with self.engine.connect() as conn:
+            rows = [_key_row(r._mapping) for r in conn.execute(query)]
+        next_cursor = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            last = rows[-1]
+            next_cursor = encode_cursor(last.created_at.isoformat(), str(last.id))
+        return Page(rows, next_cursor)
+
+
+def _time_and_id(values: list[str]) -> tuple[datetime, UUID]:
+    try:
+        created_at, key_id = values
+        return datetime.fromisoformat(created_at), UUID(key_id)
+    except ValueError:
+        raise BadCursor("the cursor is not valid") from None
+
+
+def _tenant_row(mapping: RowMapping) -> TenantRow:
+    values = dict(mapping)
+    return TenantRow(id=values.pop("tenant_id"), **values)
+
+
+def _key_row(mapping: RowMapping) -> ApiKeyRow:
+    values = dict(mapping)
+    return ApiKeyRow(id=values.pop("key_id"), **values)

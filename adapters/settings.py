@@ -1,0 +1,106 @@
+"""The one settings object, read from ACCREDIT_* environment variables."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from domain.tiers import DEFAULT_QUOTAS, Tier
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names it."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+
+
+def _quotas(env: Mapping[str, str]) -> dict[Tier, int | None]:
+    quotas = dict(DEFAULT_QUOTAS)
+    raw = env.get("ACCREDIT_RATE_LIMITS")
+    if not raw:
+        return quotas
+    try:
+        given = json.loads(raw)
+        for name, value in given.items():
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise ValueError(name)
+            quotas[Tier(name)] = value
+    except (ValueError, AttributeError, TypeError) as exc:
+        raise SettingsError(
+            'ACCREDIT_RATE_LIMITS must be JSON like {"FREE": 60, "UNLIMITED": null}'
+            f" with tiers {', '.join(Tier)}: {exc}"
+        ) from None
+    return quotas
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, with defaults that run on one machine with no server."""
+
+    database_url: str | None = None
+    data_dir: Path = field(default_factory=lambda: Path("var"))
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2
+    threads: int = 4
+    rate_limits: dict[Tier, int | None] = field(default_factory=lambda: dict(DEFAULT_QUOTAS))
+    rate_window_seconds: int = 60
+    idempotency_ttl_seconds: int = 86400
+    read_wait_seconds: float = 5.0
+    usage_flush_seconds: float = 10.0
+    poll_interval_seconds: float = 0.2
+    demo_tenant: bool = True
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        url = env.get("ACCREDIT_DATABASE_URL") or None
+        if url is not None and not url.startswith(("postgresql://", "postgres://", "sqlite:")):
+            raise SettingsError(
+                "ACCREDIT_DATABASE_URL must be a postgresql:// URL (or unset for SQLite)"
+            )
+        if url is not None and url.startswith("sqlite:"):
+            url = None
+        return cls(
+            database_url=url,
+            data_dir=Path(env.get("ACCREDIT_DATA_DIR") or "var"),
+            host=env.get("ACCREDIT_HOST") or "127.0.0.1",
+            port=_int(env, "ACCREDIT_PORT", 8000),
+            workers=_int(env, "ACCREDIT_WORKERS", 2, minimum=1),
+            threads=_int(env, "ACCREDIT_THREADS", 4, minimum=1),
+            rate_limits=_quotas(env),
+            rate_window_seconds=_int(env, "ACCREDIT_RATE_WINDOW_SECONDS", 60, minimum=1),
+            idempotency_ttl_seconds=_int(env, "ACCREDIT_IDEMPOTENCY_TTL_SECONDS", 86400, 60),
+            read_wait_seconds=_float(env, "ACCREDIT_READ_WAIT_SECONDS", 5.0),
+            usage_flush_seconds=_float(env, "ACCREDIT_USAGE_FLUSH_SECONDS", 10.0),
+            poll_interval_seconds=_float(env, "ACCREDIT_POLL_INTERVAL_SECONDS", 0.2),
+            demo_tenant=(env.get("ACCREDIT_DEMO_TENANT", "1") not in ("0", "false", "no")),
+        )
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url is not None

@@ -1,0 +1,56 @@
+"""How far each projection has read each upstream application's notification log."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from sqlalchemy import BigInteger, Column, Connection, Engine, Integer, String, Table, select
+
+from adapters.database import metadata
+from domain.application import Position
+
+projection_tracking = Table(
+    "projection_tracking",
+    metadata,
+    Column("projection", String(100), primary_key=True),
+    Column("upstream", String(100), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+
+def read_position(conn: Connection, projection: str, upstream: str) -> int:
+    row = conn.execute(
+        select(projection_tracking.c.position).where(
+            projection_tracking.c.projection == projection,
+            projection_tracking.c.upstream == upstream,
+        )
+    ).scalar_one_or_none()
+    return int(row or 0)
+
+
+class Positions:
+    """Reads projection positions, and waits for one to reach what a command returned."""
+
+    def __init__(self, engine: Engine, poll_seconds: float = 0.02) -> None:
+        self.engine = engine
+        self.poll_seconds = poll_seconds
+
+    def current(self, projection: str, upstream: str) -> int:
+        with self.engine.connect() as conn:
+            return read_position(conn, projection, upstream)
+
+    def wait_for(self, projection: str, wanted: Iterable[Position], timeout: float) -> bool:
+        """True once the projection has processed every wanted position, False on timeout."""
+        pending = {p.application: p.notification_id for p in wanted}
+        deadline = time.monotonic() + timeout
+        while True:
+            for upstream, target in list(pending.items()):
+                if self.current(projection, upstream) >= target:
+                    del pending[upstream]
+            if not pending:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(self.poll_seconds)

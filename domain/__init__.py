@@ -1,0 +1,1 @@
+"""Accredit's domain: aggregates, events, rules, and the applications that run commands."""

@@ -1,0 +1,1 @@
+"""Ways into Accredit: the HTTP app, the CLI, the worker processes."""

@@ -1,0 +1,69 @@
+"""The composition root: builds applications, stores and views from one Settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from eventsourcing.application import Application
+from sqlalchemy import Engine
+
+from adapters.database import create_tables, eventstore_env, make_engine
+from adapters.idempotency import IdempotencyStore
+from adapters.platform_view import PlatformQueries, SqlPlatformView
+from adapters.projection_runner import ProjectionRunner
+from adapters.ratelimit import SqlRateLimiter
+from adapters.settings import Settings
+from adapters.tracking import Positions
+from adapters.usage import KeyUsageRecorder
+from domain.platform import PlatformApplication
+from projections.platform import PlatformProjector
+
+
+@dataclass
+class Container:
+    """Everything one process needs, built once per process."""
+
+    settings: Settings
+    engine: Engine
+    platform: PlatformApplication
+    platform_queries: PlatformQueries
+    positions: Positions
+    rate_limiter: SqlRateLimiter
+    idempotency: IdempotencyStore
+    usage: KeyUsageRecorder
+    applications: dict[str, Application[Any]] = field(default_factory=dict)
+
+    def projection_runners(self) -> list[ProjectionRunner[Any]]:
+        """One runner per projection, each tracking its own positions."""
+        return [
+            ProjectionRunner(self.engine, PlatformProjector(), SqlPlatformView, self.applications),
+        ]
+
+    def catch_up(self) -> int:
+        """Brings every projection up to date now (used by the CLI and by tests)."""
+        return sum(runner.catch_up() for runner in self.projection_runners())
+
+    def close(self) -> None:
+        self.usage.flush()
+        for app in self.applications.values():
+            app.close()
+        self.engine.dispose()
+
+
+def build(settings: Settings) -> Container:
+    """Wires a container; creates missing tables so a fresh install just works."""
+    engine = make_engine(settings)
+    create_tables(engine)
+    platform = PlatformApplication(eventstore_env(settings, PlatformApplication.name))
+    return Container(
+        settings=settings,
+        engine=engine,
+        platform=platform,
+        platform_queries=PlatformQueries(engine),
+        positions=Positions(engine),
+        rate_limiter=SqlRateLimiter(engine, settings.rate_window_seconds),
+        idempotency=IdempotencyStore(engine, settings.idempotency_ttl_seconds),
+        usage=KeyUsageRecorder(engine, settings.usage_flush_seconds),
+        applications={platform.name: platform},
+    )

@@ -1,0 +1,1 @@
+"""The HTTP API: a thin Falcon layer over the applications and the views."""

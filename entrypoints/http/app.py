@@ -1,0 +1,67 @@
+"""create_app: the Falcon application, from a container or from the environment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import falcon
+
+from adapters.settings import Settings
+from entrypoints.container import Container, build
+from entrypoints.http.middleware import (
+    AuthMiddleware,
+    AuthorizationMiddleware,
+    BodyMiddleware,
+    IdempotencyMiddleware,
+    RateLimitMiddleware,
+    ReadYourWritesMiddleware,
+    RequestIdMiddleware,
+)
+from entrypoints.http.openapi import DocsResource, OpenApiResource, ProblemTypeResource, build_spec
+from entrypoints.http.problems import register_error_handlers
+from entrypoints.http.resources.api_keys import (
+    ApiKeyResource,
+    ApiKeyRevocationResource,
+    ApiKeyRotationResource,
+    ApiKeysResource,
+)
+from entrypoints.http.resources.health import HealthResource, ReadinessResource
+from entrypoints.http.resources.tenant import TenantResource
+
+
+def api_routes(c: Container) -> list[tuple[str, object]]:
+    """Every documented route and its resource."""
+    return [
+        ("/v1/tenant", TenantResource(c.platform, c.platform_queries)),
+        ("/v1/api-keys", ApiKeysResource(c.platform, c.platform_queries, c.usage)),
+        ("/v1/api-keys/{key_id:uuid}", ApiKeyResource(c.platform_queries, c.usage)),
+        ("/v1/api-keys/{key_id:uuid}/rotate", ApiKeyRotationResource(c.platform)),
+        ("/v1/api-keys/{key_id:uuid}/revoke", ApiKeyRevocationResource(c.platform)),
+        ("/health", HealthResource()),
+        ("/ready", ReadinessResource(c.engine, c.platform)),
+    ]
+
+
+def create_app(container: Container | None = None) -> falcon.App[falcon.Request, falcon.Response]:
+    """The WSGI app; gunicorn calls it with no argument and settings come from ACCREDIT_*."""
+    c = container or build(Settings.from_env())
+    middleware: list[Any] = [
+        RequestIdMiddleware(),
+        BodyMiddleware(),
+        AuthMiddleware(c.platform, c.usage),
+        RateLimitMiddleware(c.rate_limiter, c.settings.rate_limits, c.settings.rate_window_seconds),
+        AuthorizationMiddleware(),
+        ReadYourWritesMiddleware(c.positions, c.settings.read_wait_seconds),
+        IdempotencyMiddleware(c.idempotency),
+    ]
+    app = falcon.App(middleware=middleware)
+    app.req_options.strip_url_path_trailing_slash = True
+    register_error_handlers(app)
+    routes = api_routes(c)
+    for path, resource in routes:
+        app.add_route(path, resource)
+    spec = build_spec(routes)
+    app.add_route("/v1/openapi.json", OpenApiResource(spec))
+    app.add_route("/docs", DocsResource(spec))
+    app.add_route("/problems/{slug}", ProblemTypeResource())
+    return app

@@ -1,0 +1,184 @@
+"""RFC 9457 problem details: one stable type per error, mapped in one place."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import falcon
+from marshmallow import ValidationError
+
+from adapters.pagination import BadCursor
+from domain.errors import (
+    ConcurrencyConflict,
+    DomainError,
+    FeatureDisabled,
+    InvalidValue,
+    NotFound,
+    RuleViolation,
+    VersionMismatch,
+)
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+# slug -> (status, title). The slug is the stable part of each problem's type URI.
+PROBLEM_TYPES: dict[str, tuple[int, str]] = {
+    "bad-request": (400, "The request is malformed"),
+    "invalid-json": (400, "The body is not valid JSON"),
+    "invalid-cursor": (400, "The cursor is not valid"),
+    "invalid-parameter": (400, "A query parameter is not valid"),
+    "unauthenticated": (401, "Missing or invalid API key"),
+    "permission-denied": (403, "The API key lacks a permission"),
+    "feature-disabled": (403, "This feature is not enabled for your organisation"),
+    "not-found": (404, "Not found"),
+    "method-not-allowed": (405, "Method not allowed"),
+    "not-acceptable": (406, "Not acceptable"),
+    "conflict": (409, "The request conflicts with the resource's state"),
+    "concurrency-conflict": (409, "The resource was changed concurrently"),
+    "idempotency-key-in-use": (409, "A request with this Idempotency-Key is still running"),
+    "payload-too-large": (413, "The body is too large"),
+    "unsupported-media-type": (415, "The body must be application/json"),
+    "precondition-failed": (412, "The resource has changed since you read it"),
+    "precondition-required": (428, "This request needs an If-Match header"),
+    "validation-failed": (422, "The body did not validate"),
+    "idempotency-key-reused": (422, "The Idempotency-Key was used with another request"),
+    "rate-limited": (429, "Too many requests"),
+    "internal-error": (500, "Internal error"),
+    "projection-lagging": (503, "The data you asked to see is not ready yet"),
+    "service-unavailable": (503, "Service unavailable"),
+}
+
+_FALCON_SLUGS = {
+    400: "bad-request",
+    401: "unauthenticated",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    503: "service-unavailable",
+}
+
+
+def type_uri(slug: str) -> str:
+    return f"/problems/{slug}"
+
+
+class Problem(falcon.HTTPError):
+    """An error answer with a stable type; extra members are added to the body."""
+
+    def __init__(
+        self,
+        slug: str,
+        detail: str | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        status, title = PROBLEM_TYPES[slug]
+        super().__init__(status, title=title, description=detail, headers=headers)
+        self.slug = slug
+        self.extra = extra
+
+    def problem_body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {}
+        body["type"] = type_uri(self.slug)
+        body["title"] = self.title
+        body["status"] = self.status_code
+        if self.description:
+            body["detail"] = self.description
+        body.update(self.extra)
+        return body
+
+
+def serialize_problem(req: falcon.Request, resp: falcon.Response, error: falcon.HTTPError) -> None:
+    """Every error leaves as application/problem+json, whatever the Accept header."""
+    del req
+    if isinstance(error, Problem):
+        body = error.problem_body()
+    else:
+        slug = _FALCON_SLUGS.get(error.status_code, "bad-request")
+        body = Problem(slug, error.description or None).problem_body()
+        if error.status_code not in _FALCON_SLUGS:
+            body["status"] = error.status_code
+            body["title"] = error.title
+    resp.content_type = PROBLEM_JSON
+    resp.data = json.dumps(body).encode()
+
+
+def field_errors(messages: Any, prefix: str = "") -> list[dict[str, str]]:
+    """Flattens marshmallow's nested messages into [{field, message}]."""
+    if isinstance(messages, dict):
+        out: list[dict[str, str]] = []
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            out.extend(field_errors(value, name))
+        return out
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return [{"field": prefix or "body", "message": m} for m in messages]
+    if isinstance(messages, list):
+        return [e for m in messages for e in field_errors(m, prefix)]
+    return [{"field": prefix or "body", "message": str(messages)}]
+
+
+_DOMAIN_SLUGS: list[tuple[type[DomainError], str]] = [
+    (NotFound, "not-found"),
+    (VersionMismatch, "precondition-failed"),
+    (ConcurrencyConflict, "concurrency-conflict"),
+    (FeatureDisabled, "feature-disabled"),
+    (InvalidValue, "validation-failed"),
+    (RuleViolation, "conflict"),
+]
+
+
+def domain_error_to_problem(error: DomainError) -> Problem:
+    """The one place where the domain's refusals become HTTP answers."""
+    if isinstance(error, InvalidValue):
+        return Problem(
+            "validation-failed",
+            error.detail,
+            errors=[{"field": error.field, "message": error.detail}],
+        )
+    slug = next((s for cls, s in _DOMAIN_SLUGS if isinstance(error, cls)), "conflict")
+    extra: dict[str, Any] = {}
+    if error.code not in (slug, "not-found"):
+        extra["code"] = error.code
+    return Problem(slug, error.detail, **extra)
+
+
+def register_error_handlers(app: falcon.App[falcon.Request, falcon.Response]) -> None:
+    """Maps exceptions to problems once, so responders need no try/except."""
+
+    def on_domain_error(
+        req: falcon.Request, resp: falcon.Response, ex: DomainError, params: dict[str, Any]
+    ) -> None:
+        raise domain_error_to_problem(ex) from None
+
+    def on_validation_error(
+        req: falcon.Request, resp: falcon.Response, ex: ValidationError, params: dict[str, Any]
+    ) -> None:
+        errors = field_errors(ex.messages)
+        raise Problem("validation-failed", "see errors for each field", errors=errors) from None
+
+    def on_bad_cursor(
+        req: falcon.Request, resp: falcon.Response, ex: BadCursor, params: dict[str, Any]
+    ) -> None:
+        raise Problem("invalid-cursor", str(ex)) from None
+
+    def on_unexpected(
+        req: falcon.Request, resp: falcon.Response, ex: Exception, params: dict[str, Any]
+    ) -> None:
+        if isinstance(ex, falcon.HTTPError):
+            raise ex
+        log.exception("unhandled error on %s %s", req.method, req.path)
+        raise Problem("internal-error", "the error was logged") from None
+
+    # Falcon picks the most specific handler, so the catch-all goes first.
+    app.add_error_handler(Exception, on_unexpected)
+    app.add_error_handler(DomainError, on_domain_error)
+    app.add_error_handler(ValidationError, on_validation_error)
+    app.add_error_handler(BadCursor, on_bad_cursor)
+    app.set_error_serializer(serialize_problem)

@@ -1,0 +1,1 @@
+"""HTTP resources: load the body, call one application method, dump the answer."""

@@ -1,0 +1,52 @@
+"""The caller's own tenant."""
+
+from __future__ import annotations
+
+import falcon
+
+from adapters.platform_view import PlatformQueries
+from domain.permissions import Permission
+from domain.platform import PlatformApplication
+from entrypoints.http.operations import Operation
+from entrypoints.http.problems import Problem
+from entrypoints.http.requests import answer_command, expected_version, load_body, set_etag
+from entrypoints.http.schemas import TenantSchema, TenantUpdateSchema
+
+
+class TenantResource:
+    operations = {
+        "GET": Operation(
+            "Read your tenant: name and enabled features",
+            Permission.TENANT_READ,
+            response=TenantSchema,
+            reads_projection="platform",
+            tags=("tenant",),
+        ),
+        "PATCH": Operation(
+            "Rename your tenant",
+            Permission.TENANT_MANAGE,
+            request=TenantUpdateSchema,
+            response=TenantSchema,
+            if_match=True,
+            tags=("tenant",),
+        ),
+    }
+
+    def __init__(self, platform: PlatformApplication, queries: PlatformQueries) -> None:
+        self.platform = platform
+        self.queries = queries
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        tenant = self.queries.tenant(req.context.principal.tenant_id)
+        if tenant is None:
+            raise Problem("not-found", "the tenant is not visible yet; retry with min_position")
+        set_etag(resp, tenant.version)
+        resp.media = TenantSchema().dump(tenant)
+
+    def on_patch(self, req: falcon.Request, resp: falcon.Response) -> None:
+        body = load_body(req, TenantUpdateSchema())
+        ack = self.platform.rename_tenant(
+            req.context.principal.tenant_id, body["name"], expected_version(req)
+        )
+        answer_command(resp, ack)
+        resp.media = TenantSchema().dump(ack.aggregate)

@@ -1,0 +1,1 @@
+"""Projectors (domain event -> view change) and the view interfaces they write to."""

@@ -1,0 +1,54 @@
+"""A projector is a table of domain event class -> view change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar, Generic, TypeVar
+
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.utils import get_topic
+
+V = TypeVar("V")
+Handler = Callable[[Any, Any, Any], None]
+
+
+def on(*event_classes: type[Any]) -> Callable[[Handler], Handler]:
+    """Marks a projector method as the view change for these domain event classes."""
+
+    def mark(method: Handler) -> Handler:
+        method.__dict__.setdefault("_projects", []).extend(event_classes)
+        return method
+
+    return mark
+
+
+class Projector(Generic[V]):
+    """Turns domain events of some upstream applications into changes of one view.
+
+    Subclasses name the projection, give its version (a new version rebuilds the
+    view from the history) and the upstream applications it reads.
+    """
+
+    name: ClassVar[str]
+    version: ClassVar[int] = 1
+    upstream: ClassVar[tuple[str, ...]]
+    _handlers: ClassVar[dict[type[Any], Handler]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._handlers = {}
+        for base in reversed(cls.__mro__):
+            for attr in vars(base).values():
+                for event_class in getattr(attr, "_projects", ()):
+                    cls._handlers[event_class] = attr
+
+    @classmethod
+    def topics(cls) -> list[str]:
+        """The topics of the domain events this projector reacts to."""
+        return sorted(get_topic(c) for c in cls._handlers)
+
+    def project(self, domain_event: DomainEventProtocol[Any], view: V) -> None:
+        """Applies one domain event to the view, if the projector cares about it."""
+        handler = self._handlers.get(type(domain_event))
+        if handler is not None:
+            handler(self, domain_event, view)
