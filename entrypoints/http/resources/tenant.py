@@ -39,7 +39,11 @@ class TenantResource:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         tenant = self.queries.tenant(req.context.principal.tenant_id)
         if tenant is None:
-            raise Problem("not-found", "the tenant is not visible yet; retry with min_position")
+            raise Problem(
+                "projection-lagging",
+                "the tenant view has not caught up yet",
+                headers={"Retry-After": "1"},
+            )
         set_etag(resp, tenant.version)
         resp.media = TenantSchema().dump(tenant)
 

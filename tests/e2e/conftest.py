@@ -1,0 +1,140 @@
+"""Runs the real `accredit serve` (supervisor, gunicorn, workers) and talks HTTP to it."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ACCREDIT = str(Path(sys.executable).with_name("accredit"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass
+class Served:
+    """One running `accredit serve`, its demo admin key, and its logs."""
+
+    process: subprocess.Popen[str]
+    port: int
+    admin_key: str
+    log_path: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        key: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Answer:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        all_headers = dict(headers or {})
+        if key is not None:
+            all_headers["Authorization"] = f"Bearer {key}"
+        payload = None
+        if body is not None:
+            payload = json.dumps(body).encode()
+            all_headers["Content-Type"] = "application/json"
+        conn.request(method, path, body=payload, headers=all_headers)
+        resp = conn.getresponse()
+        raw = resp.read()
+        conn.close()
+        parsed = (
+            json.loads(raw) if raw and "json" in (resp.getheader("Content-Type") or "") else raw
+        )
+        return Answer(resp.status, {k.lower(): v for k, v in resp.getheaders()}, parsed)
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    def child_pid(self, name: str) -> int:
+        pids = re.findall(rf"started {name} pid=(\d+)", self.log())
+        return int(pids[-1])
+
+
+def start_serve(tmp_path: Path, extra_env: dict[str, str]) -> Served:
+    port = free_port()
+    env = {
+        **os.environ,
+        "ACCREDIT_DATA_DIR": str(tmp_path / "var"),
+        "ACCREDIT_PORT": str(port),
+        "ACCREDIT_WORKERS": "2",
+        "ACCREDIT_THREADS": "2",
+        "ACCREDIT_POLL_INTERVAL_SECONDS": "0.05",
+        **extra_env,
+    }
+    log_path = tmp_path / "serve.log"
+    out_path = tmp_path / "serve.out"
+    process = subprocess.Popen(
+        [ACCREDIT, "serve"],
+        env=env,
+        stdout=out_path.open("w"),
+        stderr=log_path.open("w"),
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"accredit serve exited:\n{log_path.read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        raise AssertionError(f"accredit serve did not listen:\n{log_path.read_text()}")
+    match = re.search(r"ACCREDIT_KEY=(acc_\w+)", out_path.read_text())
+    assert match, out_path.read_text()
+    return Served(process, port, match.group(1), log_path, env)
+
+
+def stop_serve(served: Served) -> int:
+    if served.process.poll() is None:
+        served.process.send_signal(signal.SIGTERM)
+        try:
+            return served.process.wait(45)
+        except subprocess.TimeoutExpired:
+            os.killpg(served.process.pid, signal.SIGKILL)
+            served.process.wait()
+            raise
+    return served.process.returncode
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Served]:
+    """`accredit serve` on SQLite, then on a fresh PostgreSQL database."""
+    extra = {"ACCREDIT_RATE_LIMITS": json.dumps({"FREE": 10})}
+    if request.param == "postgres":
+        extra["ACCREDIT_DATABASE_URL"] = request.getfixturevalue("pg_url")
+    server = start_serve(tmp_path, extra)
+    try:
+        yield server
+    finally:
+        stop_serve(server)
