@@ -8,7 +8,8 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import Connection, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from adapters.settings import Settings
@@ -95,6 +96,13 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
         conn = plain.execution_options(**{IMMEDIATE: True})
         with conn.begin():
             yield conn
+
+
+def dialect_insert(engine: Engine, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that knows ON CONFLICT, in the engine's own dialect."""
+    if engine.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 def create_tables(engine: Engine) -> None:

@@ -24,10 +24,9 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import ReturningInsert
 
-from adapters.database import metadata, write_transaction
+from adapters.database import dialect_insert, metadata, write_transaction
 
 idempotency_keys = Table(
     "idempotency_keys",
@@ -146,8 +145,7 @@ class IdempotencyStore:
         return result.rowcount
 
     def _claim_statement(self) -> ReturningInsert[tuple[float]]:
-        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
-        stmt = insert(idempotency_keys)
+        stmt = dialect_insert(self.engine, idempotency_keys)
         stored, proposed = idempotency_keys.c, stmt.excluded
         expired = stored.claimed_at <= bindparam("expired_before")
         # An abandoned claim is taken over only by the same request; another body is a misuse.

@@ -9,10 +9,9 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, Column, Connection, Engine, Integer, Table, Text, case
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import ReturningInsert
 
-from adapters.database import metadata, write_transaction
+from adapters.database import dialect_insert, metadata, write_transaction
 
 rate_limit_counters = Table(
     "rate_limit_counters",
@@ -70,8 +69,7 @@ class SqlRateLimiter:
         return write_transaction(self.engine)
 
     def _upsert(self) -> ReturningInsert[tuple[int, int]]:
-        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
-        stmt = insert(rate_limit_counters)
+        stmt = dialect_insert(self.engine, rate_limit_counters)
         stored, proposed = rate_limit_counters.c, stmt.excluded
         # A newer window restarts the count; an older one (a host whose clock lags) is
         # counted in the stored, newer window rather than moving it back.

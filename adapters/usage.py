@@ -10,10 +10,9 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from sqlalchemy import BigInteger, Column, Engine, Table, Uuid, case, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.database import metadata, write_transaction
+from adapters.database import dialect_insert, metadata, write_transaction
 from adapters.types import UtcDateTime
 
 logger = logging.getLogger(__name__)
@@ -106,8 +105,7 @@ class KeyUsageRecorder:
             self._pending[key_id] = pending if known is None else known.merged(pending)
 
     def _write(self, batch: dict[UUID, _Pending]) -> None:
-        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
-        stmt = insert(api_key_usage)
+        stmt = dialect_insert(self.engine, api_key_usage)
         stored, proposed = api_key_usage.c, stmt.excluded
         stmt = stmt.on_conflict_do_update(
             index_elements=[stored.key_id],
