@@ -7,9 +7,7 @@ import threading
 import pytest
 from sqlalchemy import Engine
 
-from adapters.database import create_tables, make_engine
 from adapters.idempotency import Claim, IdempotencyStore, Outcome, StoredResponse
-from adapters.settings import Settings
 
 TTL = 3600
 TIMEOUT = 120
@@ -22,13 +20,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def engine(any_settings: Settings) -> Engine:
-    engine = make_engine(any_settings)
-    create_tables(engine)
-    return engine
 
 
 @pytest.fixture

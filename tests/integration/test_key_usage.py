@@ -30,13 +30,6 @@ class Clock:
 
 
 @pytest.fixture
-def engine(any_settings: Settings) -> Engine:
-    engine = make_engine(any_settings)
-    create_tables(engine)
-    return engine
-
-
-@pytest.fixture
 def clock() -> Clock:
     return Clock()
 

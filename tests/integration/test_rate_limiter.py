@@ -6,10 +6,9 @@ import multiprocessing
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 
-import pytest
 from sqlalchemy import Engine, select
 
-from adapters.database import create_tables, make_engine
+from adapters.database import make_engine
 from adapters.ratelimit import SqlRateLimiter, rate_limit_counters
 from adapters.settings import Settings
 
@@ -23,13 +22,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def engine(any_settings: Settings) -> Engine:
-    engine = make_engine(any_settings)
-    create_tables(engine)
-    return engine
 
 
 def test_allows_exactly_the_limit_in_a_window_then_refuses(engine: Engine) -> None:

@@ -1,0 +1,20 @@
+"""Fixtures for tests that run against both backends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine
+
+from adapters.database import create_tables, make_engine
+from adapters.settings import Settings
+
+
+@pytest.fixture
+def engine(any_settings: Settings) -> Iterator[Engine]:
+    """The service database with every table, on SQLite and on PostgreSQL."""
+    engine = make_engine(any_settings)
+    create_tables(engine)
+    yield engine
+    engine.dispose()
