@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Uuid,
+    literal,
     select,
     tuple_,
     update,
@@ -174,12 +175,17 @@ class PlatformQueries:
 
     def api_keys(self, tenant_id: UUID, limit: int, cursor: str | None) -> Page[ApiKeyRow]:
         """The tenant's keys, oldest first, a page at a time."""
+        if limit < 1:
+            raise ValueError("a page holds at least one item")
         query = select(api_keys).where(api_keys.c.tenant_id == tenant_id)
         if cursor is not None:
             after_time, after_id = _time_and_id(decode_cursor(cursor))
-            query = query.where(
-                tuple_(api_keys.c.created_at, api_keys.c.key_id) > tuple_(after_time, after_id)
+            # Typed like the columns, so the time is stored-form UTC on every backend.
+            after = tuple_(
+                literal(after_time, api_keys.c.created_at.type),
+                literal(after_id, api_keys.c.key_id.type),
             )
+            query = query.where(tuple_(api_keys.c.created_at, api_keys.c.key_id) > after)
         query = query.order_by(api_keys.c.created_at, api_keys.c.key_id).limit(limit + 1)
         with self.engine.connect() as conn:
             rows = [_key_row(r._mapping) for r in conn.execute(query)]
@@ -194,9 +200,13 @@ class PlatformQueries:
 def _time_and_id(values: list[str]) -> tuple[datetime, UUID]:
     try:
         created_at, key_id = values
-        return datetime.fromisoformat(created_at), UUID(key_id)
+        after_time, after_id = datetime.fromisoformat(created_at), UUID(key_id)
     except ValueError:
         raise BadCursor("the cursor is not valid") from None
+    if after_time.utcoffset() is None:
+        # Cursors we hand out always carry a zone; a naive time would be read as local.
+        raise BadCursor("the cursor is not valid")
+    return after_time, after_id
 
 
 def _tenant_row(mapping: RowMapping) -> TenantRow:

@@ -10,10 +10,9 @@ from typing import Any, Generic, TypeVar
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 from sqlalchemy import Connection, Engine, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from adapters.database import write_transaction
-from adapters.tracking import projection_tracking, read_position
+from adapters.database import dialect_insert, write_transaction
+from adapters.tracking import projection_tracking, read_position, read_position_or_none
 from projections.projector import Projector
 
 V = TypeVar("V")
@@ -64,9 +63,9 @@ class ProjectionRunner(Generic[V]):
             }
             for u in self.upstreams
         ]
-        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+        insert = dialect_insert(self.engine, projection_tracking)
         with write_transaction(self.engine) as conn:
-            conn.execute(insert(projection_tracking).values(values).on_conflict_do_nothing())
+            conn.execute(insert.values(values).on_conflict_do_nothing())
 
     def run_batch(self) -> int:
         """Processes at most one batch from each upstream; returns how many were read."""
@@ -74,18 +73,21 @@ class ProjectionRunner(Generic[V]):
 
     def _run_upstream_batch(self, upstream: str) -> int:
         app = self.upstreams[upstream]
-        with self.engine.connect() as conn:
-            start = read_position(conn, self.name, upstream)
-        notifications = app.recorder.select_notifications(
-            start=start, limit=self.batch_size, inclusive_of_start=False
-        )
-        if not notifications:
-            return 0
-        try:
-            self._apply(app, upstream, start, notifications)
-        except _Overtaken:
-            return 0
-        return len(notifications)
+        while True:
+            with self.engine.connect() as conn:
+                start = read_position(conn, self.name, upstream)
+            notifications = app.recorder.select_notifications(
+                start=start, limit=self.batch_size, inclusive_of_start=False
+            )
+            if not notifications:
+                return 0
+            try:
+                self._apply(app, upstream, start, notifications)
+            except _Overtaken:
+                # Another runner applied this batch; what follows it may still be unread,
+                # so read on from where that runner got to rather than report "no more".
+                continue
+            return len(notifications)
 
     def _apply(
         self,
@@ -105,7 +107,9 @@ class ProjectionRunner(Generic[V]):
                 .values(position=notifications[-1].id)
             ).rowcount
             if moved != 1:
-                # Another runner got there first; it has applied (or will apply) these.
+                if read_position_or_none(conn, self.name, upstream) is None:
+                    raise LookupError(f"projection {self.name} has no tracking row for {upstream}")
+                # Another runner got there first and has applied these.
                 raise _Overtaken
             view = self.view(conn)
             for notification in notifications:

@@ -20,14 +20,20 @@ projection_tracking = Table(
 )
 
 
-def read_position(conn: Connection, projection: str, upstream: str) -> int:
-    row = conn.execute(
+def read_position_or_none(conn: Connection, projection: str, upstream: str) -> int | None:
+    """The last notification id the projection applied, or None if it has no tracking row."""
+    position = conn.execute(
         select(projection_tracking.c.position).where(
             projection_tracking.c.projection == projection,
             projection_tracking.c.upstream == upstream,
         )
     ).scalar_one_or_none()
-    return int(row or 0)
+    return None if position is None else int(position)
+
+
+def read_position(conn: Connection, projection: str, upstream: str) -> int:
+    """The last notification id the projection applied; 0 before it has applied any."""
+    return read_position_or_none(conn, projection, upstream) or 0
 
 
 class Positions:
@@ -43,7 +49,10 @@ class Positions:
 
     def wait_for(self, projection: str, wanted: Iterable[Position], timeout: float) -> bool:
         """True once the projection has processed every wanted position, False on timeout."""
-        pending = {p.application: p.notification_id for p in wanted}
+        pending: dict[str, int] = {}
+        for p in wanted:
+            # Several positions in one log: the furthest is the one to wait for.
+            pending[p.application] = max(p.notification_id, pending.get(p.application, 0))
         deadline = time.monotonic() + timeout
         while True:
             for upstream, target in list(pending.items()):

@@ -77,6 +77,9 @@ class ApiKey(Aggregate):
             raise InvalidValue("name", f"the name must be 1 to {NAME_MAX} characters")
         if tier not in Tier.__members__:
             raise InvalidValue("tier", f"unknown tier {tier!r}; one of {', '.join(Tier)}")
+        if expires_at is not None and expires_at.utcoffset() is None:
+            # A naive time is ambiguous, and cannot be compared with the aware clock.
+            raise InvalidValue("expires_at", "the expiry must include a timezone")
         if expires_at is not None and expires_at <= now:
             raise InvalidValue("expires_at", "the expiry must be in the future")
         return cls(

@@ -22,7 +22,8 @@ P = ParamSpec("P")
 R = TypeVar("R")
 A = TypeVar("A", bound=Aggregate)
 
-CONFLICT_ATTEMPTS = 5
+CONFLICT_ATTEMPTS = 8
+CONFLICT_BACKOFF_MAX = 0.2
 
 
 @dataclass(frozen=True, order=True)
@@ -67,7 +68,9 @@ def retry_on_conflict(method: Callable[P, R]) -> Callable[P, R]:
             except RecordConflictError:
                 if attempt == CONFLICT_ATTEMPTS - 1:
                     break
-                time.sleep(random.uniform(0, 0.005 * (attempt + 1)))  # noqa: S311
+                # Exponential backoff with jitter spreads colliding writers apart.
+                ceiling = min(CONFLICT_BACKOFF_MAX, 0.002 * 2**attempt)
+                time.sleep(random.uniform(0, ceiling))  # noqa: S311
         raise ConcurrencyConflict("the resource kept changing; retry the request")
 
     return wrapper
