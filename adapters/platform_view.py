@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -206,7 +206,11 @@ def _time_and_id(values: list[str]) -> tuple[datetime, UUID]:
     if after_time.utcoffset() is None:
         # Cursors we hand out always carry a zone; a naive time would be read as local.
         raise BadCursor("the cursor is not valid")
-    return after_time, after_id
+    try:
+        return after_time.astimezone(UTC), after_id
+    except OverflowError:
+        # A forged time at the edge of the calendar has no UTC form.
+        raise BadCursor("the cursor is not valid") from None
 
 
 def _tenant_row(mapping: RowMapping) -> TenantRow:

@@ -11,10 +11,10 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidValue, RuleViolation
+from domain.names import display_name
 from domain.permissions import normalise_scopes
 from domain.tiers import Tier
 
-NAME_MAX = 200
 GRACE_MAX = timedelta(days=30)
 
 
@@ -72,9 +72,6 @@ class ApiKey(Aggregate):
         secret_digest: str,
         now: datetime,
     ) -> ApiKey:
-        cleaned = " ".join(name.split())
-        if not cleaned or len(cleaned) > NAME_MAX:
-            raise InvalidValue("name", f"the name must be 1 to {NAME_MAX} characters")
         if tier not in Tier.__members__:
             raise InvalidValue("tier", f"unknown tier {tier!r}; one of {', '.join(Tier)}")
         if expires_at is not None and expires_at.utcoffset() is None:
@@ -85,7 +82,7 @@ class ApiKey(Aggregate):
         return cls(
             key_id=key_id,
             tenant_id=tenant_id,
-            name=cleaned,
+            name=display_name(name),
             permissions=normalise_scopes(permissions),
             tier=tier,
             expires_at=expires_at,

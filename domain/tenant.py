@@ -9,20 +9,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import InvalidValue
 from domain.features import Feature
-
-NAME_MAX = 200
-
-
-def checked_name(name: str) -> str:
-    """A tenant name is non-blank and at most NAME_MAX characters once trimmed."""
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise InvalidValue("name", "the name must not be blank")
-    if len(cleaned) > NAME_MAX:
-        raise InvalidValue("name", f"the name must be at most {NAME_MAX} characters")
-    return cleaned
+from domain.names import display_name
 
 
 class Tenant(Aggregate):
@@ -45,7 +33,7 @@ class Tenant(Aggregate):
     def create(cls, name: str, features: Iterable[Feature], tenant_id: UUID) -> Tenant:
         return cls(
             tenant_id=tenant_id,
-            name=checked_name(name),
+            name=display_name(name),
             features=sorted({f.value for f in features}),
         )
 
@@ -61,7 +49,7 @@ class Tenant(Aggregate):
         return feature.value in self.features
 
     def rename(self, name: str) -> None:
-        cleaned = checked_name(name)
+        cleaned = display_name(name)
         if cleaned != self.name:
             self._renamed(name=cleaned)
 

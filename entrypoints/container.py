@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from eventsourcing.application import Application
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from adapters.database import create_tables, eventstore_env, make_engine
 from adapters.idempotency import IdempotencyStore
@@ -18,6 +19,7 @@ from adapters.tracking import Positions
 from adapters.usage import KeyUsageRecorder
 from domain.platform import PlatformApplication
 from projections.platform import PlatformProjector
+from projections.projector import Projector
 
 
 @dataclass
@@ -34,10 +36,19 @@ class Container:
     usage: KeyUsageRecorder
     applications: dict[str, Application[Any]] = field(default_factory=dict)
 
+    def projections(self) -> list[tuple[Projector[Any], Callable[[Connection], Any]]]:
+        """Every projection: its projector and the view it writes, in one list."""
+        return [(PlatformProjector(), SqlPlatformView)]
+
+    def projection_upstreams(self) -> dict[str, tuple[str, ...]]:
+        """Which applications each projection reads (no side effects)."""
+        return {projector.name: projector.upstream for projector, _ in self.projections()}
+
     def projection_runners(self) -> list[ProjectionRunner[Any]]:
         """One runner per projection, each tracking its own positions."""
         return [
-            ProjectionRunner(self.engine, PlatformProjector(), SqlPlatformView, self.applications),
+            ProjectionRunner(self.engine, projector, view, self.applications)
+            for projector, view in self.projections()
         ]
 
     def catch_up(self) -> int:

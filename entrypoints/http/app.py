@@ -30,7 +30,7 @@ from entrypoints.http.resources.tenant import TenantResource
 
 
 def api_routes(c: Container) -> list[tuple[str, object]]:
-    """Every documented route and its resource."""
+    """Every route of the API itself and its resource."""
     return [
         ("/v1/tenant", TenantResource(c.platform, c.platform_queries)),
         ("/v1/api-keys", ApiKeysResource(c.platform, c.platform_queries, c.usage)),
@@ -42,26 +42,40 @@ def api_routes(c: Container) -> list[tuple[str, object]]:
     ]
 
 
+# Documented like the API; their operations are class attributes, so classes suffice.
+DOCUMENTATION_ROUTES: list[tuple[str, object]] = [
+    ("/v1/openapi.json", OpenApiResource),
+    ("/docs", DocsResource),
+    ("/problems/{slug}", ProblemTypeResource),
+]
+
+
 def create_app(container: Container | None = None) -> falcon.App[falcon.Request, falcon.Response]:
     """The WSGI app; gunicorn calls it with no argument and settings come from ACCREDIT_*."""
     c = container or build(Settings.from_env())
+    # Which applications' positions each view can reach, from the one list of projections.
+    upstreams = c.projection_upstreams()
     middleware: list[Any] = [
         RequestIdMiddleware(),
         BodyMiddleware(),
         AuthMiddleware(c.platform, c.usage),
         RateLimitMiddleware(c.rate_limiter, c.settings.rate_limits, c.settings.rate_window_seconds),
         AuthorizationMiddleware(),
-        ReadYourWritesMiddleware(c.positions, c.settings.read_wait_seconds),
+        ReadYourWritesMiddleware(
+            c.positions, c.settings.read_wait_seconds, upstreams, c.applications
+        ),
         IdempotencyMiddleware(c.idempotency),
     ]
     app = falcon.App(middleware=middleware)
     app.req_options.strip_url_path_trailing_slash = True
     register_error_handlers(app)
     routes = api_routes(c)
+    spec = build_spec([*routes, *DOCUMENTATION_ROUTES], upstreams)
+    routes += [
+        ("/v1/openapi.json", OpenApiResource(spec)),
+        ("/docs", DocsResource(spec)),
+        ("/problems/{slug}", ProblemTypeResource()),
+    ]
     for path, resource in routes:
         app.add_route(path, resource)
-    spec = build_spec(routes)
-    app.add_route("/v1/openapi.json", OpenApiResource(spec))
-    app.add_route("/docs", DocsResource(spec))
-    app.add_route("/problems/{slug}", ProblemTypeResource())
     return app

@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import falcon
+from eventsourcing.application import Application
 
 from adapters.idempotency import IdempotencyStore, Outcome, StoredResponse
 from adapters.ratelimit import SqlRateLimiter
 from adapters.tracking import Positions
 from adapters.usage import KeyUsageRecorder
+from domain.application import Position
 from domain.features import Feature
 from domain.platform import PlatformApplication, Principal
 from domain.tiers import Tier
 from entrypoints.http.operations import operation_of
 from entrypoints.http.problems import Problem
-from entrypoints.http.requests import MAX_BODY_BYTES, POSITION_HEADER, requested_positions
+from entrypoints.http.requests import (
+    IDEMPOTENCY_KEY_PATTERN,
+    MAX_BODY_BYTES,
+    POSITION_HEADER,
+    requested_positions,
+)
 
 REQUEST_ID = "X-Request-Id"
 IDEMPOTENCY_KEY = "Idempotency-Key"
@@ -153,8 +162,10 @@ class IdempotencyMiddleware:
         principal: Principal | None = req.context.principal
         if key is None or req.method != "POST" or principal is None:
             return
-        if not 1 <= len(key) <= 255 or not key.isprintable():
-            raise Problem("bad-request", "Idempotency-Key must be 1 to 255 printable characters")
+        if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
+            raise Problem(
+                "bad-request", "Idempotency-Key must be 1 to 255 visible ASCII characters"
+            )
         scope = str(principal.key_id)
         fingerprint = hashlib.sha256(
             b"\n".join([req.method.encode(), req.relative_uri.encode(), req.context.raw_body])
@@ -202,9 +213,18 @@ class IdempotencyMiddleware:
 class ReadYourWritesMiddleware:
     """A query that names a command's position answers only once its view has it."""
 
-    def __init__(self, positions: Positions, timeout: float) -> None:
+    def __init__(
+        self,
+        positions: Positions,
+        timeout: float,
+        upstreams: Mapping[str, Collection[str]],
+        applications: Mapping[str, Application[Any]],
+    ) -> None:
         self.positions = positions
         self.timeout = timeout
+        # projection -> the applications it reads; a position elsewhere is never reached.
+        self.upstreams = upstreams
+        self.applications = applications
 
     def process_resource(
         self, req: falcon.Request, resp: falcon.Response, resource: object, params: dict[str, Any]
@@ -212,10 +232,27 @@ class ReadYourWritesMiddleware:
         operation = operation_of(resource, req.method)
         if operation is None or operation.reads_projection is None:
             return
+        projection = operation.reads_projection
         wanted = requested_positions(req)
-        if wanted and not self.positions.wait_for(operation.reads_projection, wanted, self.timeout):
+        for position in wanted:
+            self._check_reachable(projection, position)
+        if wanted and not self.positions.wait_for(projection, wanted, self.timeout):
             raise Problem(
                 "projection-lagging",
-                f"the {operation.reads_projection} view has not reached {wanted[-1]} yet",
+                f"the {projection} view has not reached {', '.join(map(str, wanted))} yet",
                 headers={"Retry-After": "1"},
+            )
+
+    def _check_reachable(self, projection: str, position: Position) -> None:
+        """Refuses at once what waiting can never bring, instead of a 503 after the wait."""
+        if position.application not in self.upstreams.get(projection, ()):
+            raise Problem(
+                "invalid-parameter",
+                f"the {projection} view does not follow {position.application}",
+            )
+        last = self.applications[position.application].recorder.max_notification_id() or 0
+        if position.notification_id > last:
+            raise Problem(
+                "invalid-parameter",
+                f"{position} was never handed out: {position.application} is at {last}",
             )

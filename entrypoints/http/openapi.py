@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import falcon
@@ -12,7 +13,12 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from entrypoints.http.operations import Operation, operation_of
 from entrypoints.http.problems import PROBLEM_JSON, PROBLEM_TYPES, type_uri
-from entrypoints.http.requests import POSITION_HEADER
+from entrypoints.http.requests import (
+    IDEMPOTENCY_KEY_PATTERN,
+    IF_MATCH_PATTERN,
+    POSITION_HEADER,
+    position_pattern,
+)
 from entrypoints.http.schemas import ProblemSchema
 
 VERSION = "0.1.0"
@@ -48,7 +54,9 @@ def _header(description: str) -> dict[str, Any]:
     return {"description": description, "schema": {"type": "string"}}
 
 
-def _parameters(path: str, method: str, op: Operation) -> list[dict[str, Any]]:
+def _parameters(
+    path: str, method: str, op: Operation, upstreams: Mapping[str, Collection[str]]
+) -> list[dict[str, Any]]:
     params: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True, "schema": _path_schema(conv)}
         for name, conv in _PARAM.findall(path)
@@ -69,7 +77,10 @@ def _parameters(path: str, method: str, op: Operation) -> list[dict[str, Any]]:
                 "in": "query",
                 "description": f"Wait until the view reflects this {POSITION_HEADER} "
                 "(e.g. platform:42), up to a bounded time",
-                "schema": {"type": "string", "pattern": r"^[a-z_]+:\d+(,[a-z_]+:\d+)*$"},
+                "schema": {
+                    "type": "string",
+                    "pattern": position_pattern(upstreams.get(op.reads_projection, ())),
+                },
             }
         )
     if op.if_match:
@@ -78,7 +89,7 @@ def _parameters(path: str, method: str, op: Operation) -> list[dict[str, Any]]:
                 "name": "If-Match",
                 "in": "header",
                 "description": "The ETag you read; refused with 412 if the resource changed",
-                "schema": {"type": "string"},
+                "schema": {"type": "string", "pattern": IF_MATCH_PATTERN},
             }
         )
     if method == "POST" and not op.public:
@@ -87,7 +98,7 @@ def _parameters(path: str, method: str, op: Operation) -> list[dict[str, Any]]:
                 "name": "Idempotency-Key",
                 "in": "header",
                 "description": "Retries with the same key get the first answer back",
-                "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
             }
         )
     return params
@@ -97,13 +108,16 @@ def _success(method: str, op: Operation) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if method != "GET" and not op.public:
         headers[POSITION_HEADER] = _header("Position of the command's last event")
-    if op.if_match or op.creates or op.reads_projection:
+    # Every answer about one aggregate carries its version; a page of many does not.
+    if op.if_match or op.creates or (op.reads_projection and not op.paginated):
         headers["ETag"] = _header("The resource version")
     if op.creates:
         headers["Location"] = _header("Where the new resource is")
     success: dict[str, Any] = {"description": op.summary, "headers": headers}
     if op.response is not None:
-        success["content"] = {"application/json": {"schema": op.response}}
+        success["content"] = {op.media_type: {"schema": op.response}}
+    elif op.media_type != falcon.MEDIA_JSON:
+        success["content"] = {op.media_type: {"schema": {"type": "string"}}}
     return success
 
 
@@ -124,13 +138,15 @@ def _error_statuses(path: str, method: str, op: Operation) -> list[int]:
     return sorted(errors)
 
 
-def _operation(path: str, method: str, op: Operation) -> dict[str, Any]:
+def _operation(
+    path: str, method: str, op: Operation, upstreams: Mapping[str, Collection[str]]
+) -> dict[str, Any]:
     problems = {str(s): _problem(s) for s in _error_statuses(path, method, op)}
     doc: dict[str, Any] = {
         "summary": op.summary,
         "operationId": _operation_id(method, path),
         "tags": list(op.tags),
-        "parameters": _parameters(path, method, op),
+        "parameters": _parameters(path, method, op, upstreams),
         "responses": {str(op.status): _success(method, op), **problems},
     }
     if op.description or op.permission:
@@ -155,8 +171,13 @@ def _operation_id(method: str, path: str) -> str:
     return method.lower() + "".join(w.capitalize() for w in words)
 
 
-def build_spec(routes: list[tuple[str, object]]) -> dict[str, Any]:
-    """The OpenAPI document of every route that declares operations."""
+def build_spec(
+    routes: list[tuple[str, object]], upstreams: Mapping[str, Collection[str]]
+) -> dict[str, Any]:
+    """The OpenAPI document of every route that declares operations.
+
+    upstreams names, per projection, the applications whose positions its queries accept.
+    """
     spec = APISpec(
         title="Accredit API",
         version=VERSION,
@@ -173,7 +194,7 @@ def build_spec(routes: list[tuple[str, object]]) -> dict[str, Any]:
     spec.components.schema("Problem", schema=ProblemSchema)
     for path, resource in routes:
         operations = {
-            method.lower(): _operation(path, method, op)
+            method.lower(): _operation(path, method, op, upstreams)
             for method in METHODS
             if (op := operation_of(resource, method)) is not None
         }
@@ -196,7 +217,11 @@ class OpenApiResource:
 class DocsResource:
     """A human page generated from the OpenAPI document: no external assets."""
 
-    operations = {"GET": Operation("API documentation page", public=True, tags=("ops",))}
+    operations = {
+        "GET": Operation(
+            "API documentation page", public=True, media_type=falcon.MEDIA_HTML, tags=("ops",)
+        )
+    }
 
     def __init__(self, spec: dict[str, Any]) -> None:
         self.page = render_docs(spec)
@@ -209,7 +234,11 @@ class DocsResource:
 class ProblemTypeResource:
     """What each problem type means, so the type URIs resolve to something useful."""
 
-    operations = {"GET": Operation("Describe a problem type", public=True, tags=("ops",))}
+    operations = {
+        "GET": Operation(
+            "Describe a problem type", public=True, response=ProblemSchema, tags=("ops",)
+        )
+    }
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, slug: str) -> None:
         if slug not in PROBLEM_TYPES:

@@ -27,6 +27,8 @@ class Operation:
     if_match: bool = False
     creates: bool = False
     errors: tuple[int, ...] = ()
+    # Without a response schema, a non-JSON media type is documented as a plain string body.
+    media_type: str = "application/json"
     tags: tuple[str, ...] = field(default_factory=tuple)
     description: str = ""
 

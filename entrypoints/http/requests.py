@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Collection
 from typing import Any
 
 import falcon
@@ -14,6 +16,14 @@ from entrypoints.http.problems import Problem
 MAX_BODY_BYTES = 1024 * 1024
 POSITION_HEADER = "Accredit-Position"
 MIN_POSITION_HEADER = "Accredit-Min-Position"
+# ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
+POSITION_PATTERN = r"^[a-z_]+:[0-9]+(,[a-z_]+:[0-9]+)*$"
+_WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+_VERSION = re.compile(r"[0-9]+")
+# One entity tag (RFC 9110 8.8.3), weak or strong, or *; a bare number is taken as a tag too.
+IF_MATCH_PATTERN = r'^(\*|(W/)?"[^"]*"|[0-9]+)$'
+# Visible ASCII, spaces inside only: what survives every HTTP hop unchanged.
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]([\x20-\x7e]{0,253}[\x21-\x7e])?$"
 
 
 def load_body(req: falcon.Request, schema: Schema) -> dict[str, Any]:
@@ -27,8 +37,10 @@ def load_body(req: falcon.Request, schema: Schema) -> dict[str, Any]:
         ):
             raise Problem("unsupported-media-type", f"got {req.content_type}")
         try:
-            data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
+            data = json.loads(raw, parse_constant=_reject_constant)
+            # A lone surrogate escape (\ud800) parses, but no UTF-8 store can hold it.
+            json.dumps(data, ensure_ascii=False).encode()
+        except (ValueError, UnicodeError) as exc:
             raise Problem("invalid-json", str(exc)) from None
     if not isinstance(data, dict):
         raise Problem(
@@ -40,14 +52,18 @@ def load_body(req: falcon.Request, schema: Schema) -> dict[str, Any]:
     return loaded
 
 
+def _reject_constant(name: str) -> Any:
+    # Python's json reads NaN and Infinity; RFC 8259 JSON has no such values.
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def int_param(req: falcon.Request, name: str, default: int, low: int, high: int) -> int:
     raw = req.get_param(name)
     if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise Problem("invalid-parameter", f"{name} must be a whole number") from None
+    if not _WHOLE_NUMBER.fullmatch(raw) or len(raw) > 20:
+        raise Problem("invalid-parameter", f"{name} must be a whole number")
+    value = int(raw)
     if not low <= value <= high:
         raise Problem("invalid-parameter", f"{name} must be between {low} and {high}")
     return value
@@ -61,12 +77,13 @@ def expected_version(req: falcon.Request, *, required: bool = False) -> int | No
             raise Problem("precondition-required", "send If-Match with the ETag you read")
         return None
     tag = header.strip()
+    if not re.fullmatch(IF_MATCH_PATTERN, tag):
+        raise Problem("bad-request", 'If-Match must be one ETag, like "3", or *')
     if tag == "*":
         return None
-    tag = tag.removeprefix("W/")
-    if len(tag) >= 2 and tag[0] == tag[-1] == '"':
-        tag = tag[1:-1]
-    if not tag.isdigit():
+    tag = tag.removeprefix("W/").strip('"')
+    if not _VERSION.fullmatch(tag) or len(tag) > 20:
+        # A well-formed ETag, but none this service hands out: it matches no version.
         raise Problem("precondition-failed", "If-Match names no version of this resource")
     return int(tag)
 
@@ -84,16 +101,25 @@ def answer_command(resp: falcon.Response, ack: Ack[Any]) -> None:
 
 def requested_positions(req: falcon.Request) -> list[Position]:
     """Positions a query must reflect: ?min_position=app:N (or the header), comma-separated."""
-    raw = req.get_param("min_position") or req.get_header(MIN_POSITION_HEADER)
-    if not raw:
+    raw = req.get_param("min_position")
+    if raw is None:
+        raw = req.get_header(MIN_POSITION_HEADER)
+    if raw is None:
         return []
+    if not re.fullmatch(POSITION_PATTERN, raw) or len(raw) > 1000:
+        raise Problem(
+            "invalid-parameter",
+            "min_position must look like platform:42 (from Accredit-Position)",
+        )
     positions = []
     for part in raw.split(","):
-        app, _, number = part.strip().rpartition(":")
-        if not app or not number.isdigit():
-            raise Problem(
-                "invalid-parameter",
-                "min_position must look like platform:42 (from Accredit-Position)",
-            )
+        app, _, number = part.rpartition(":")
         positions.append(Position(app, int(number)))
     return positions
+
+
+def position_pattern(applications: Collection[str]) -> str:
+    """POSITION_PATTERN narrowed to the applications one view follows, for the document."""
+    names = "|".join(sorted(re.escape(a) for a in applications)) or "(?!)"
+    one = f"({names}):[0-9]+"
+    return f"^{one}(,{one})*$"

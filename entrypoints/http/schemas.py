@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from domain.apikey import GRACE_MAX
 from domain.features import Feature
@@ -16,16 +17,69 @@ SCOPES = [ADMIN, *(p.value for p in Permission)]
 KEY_STATUSES = ["active", "revoked", "expired"]
 
 
+# No C0 or C1 control characters: a NUL cannot even be stored in a PostgreSQL text column.
+DISPLAY_NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"
+
+
+def _printable(value: str) -> None:
+    # fullmatch, because re.match lets "$" match before a trailing newline.
+    if re.fullmatch(DISPLAY_NAME_PATTERN, value) is None:
+        raise ValidationError("must not contain control characters")
+
+
+def display_name() -> fields.String:
+    """A required one-line name of 1 to 200 characters."""
+    return fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=200), _printable],
+        metadata={"pattern": DISPLAY_NAME_PATTERN},
+    )
+
+
+class WholeNumber(fields.Integer):
+    """An integer as JSON Schema means it: 3 and 3.0, never 3.5, "3" or true."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(strict=True, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class EmptySchema(Schema):
     """A command that takes no body (an empty object is fine, unknown fields are not)."""
 
 
+class FieldErrorSchema(Schema):
+    field = fields.String(required=True, metadata={"description": "Dotted path, or body"})
+    message = fields.String(required=True)
+
+
 class ProblemSchema(Schema):
+    """RFC 9457 problem details; extension members beyond these may be added."""
+
+    class Meta:
+        unknown = INCLUDE
+
     type = fields.String(required=True, metadata={"description": "Stable problem type URI"})
     title = fields.String(required=True)
     status = fields.Integer(required=True)
     detail = fields.String()
-    errors = fields.List(fields.Dict(keys=fields.String(), values=fields.String()))
+    errors = fields.List(
+        fields.Nested(FieldErrorSchema), metadata={"description": "One entry per invalid field"}
+    )
+    code = fields.String(metadata={"description": "The domain rule that refused the command"})
+    feature = fields.String(
+        metadata={"description": "The disabled feature", "enum": [f.value for f in Feature]}
+    )
+    permission = fields.String(
+        metadata={"description": "The missing permission", "enum": [p.value for p in Permission]}
+    )
+    checks = fields.Dict(
+        keys=fields.String(), values=fields.String(), metadata={"description": "Readiness checks"}
+    )
 
 
 class TenantSchema(Schema):
@@ -44,7 +98,7 @@ class TenantSchema(Schema):
 
 
 class TenantUpdateSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = display_name()
 
 
 class ApiKeySchema(Schema):
@@ -69,7 +123,7 @@ class ApiKeySchema(Schema):
 
 
 class ApiKeyIssueSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = display_name()
     permissions = fields.List(
         fields.String(validate=validate.OneOf(SCOPES)),
         required=True,
@@ -87,7 +141,7 @@ class ApiKeyIssuedSchema(ApiKeySchema):
 
 
 class ApiKeyRotateSchema(Schema):
-    grace_seconds = fields.Integer(
+    grace_seconds = WholeNumber(
         load_default=86400,
         validate=validate.Range(min=0, max=int(GRACE_MAX.total_seconds())),
         metadata={"description": "How long the previous secret keeps working"},

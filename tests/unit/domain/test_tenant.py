@@ -8,7 +8,8 @@ import pytest
 
 from domain.errors import InvalidValue
 from domain.features import Feature
-from domain.tenant import NAME_MAX, Tenant
+from domain.names import NAME_MAX
+from domain.tenant import Tenant
 
 
 def new_tenant(name: str = "Acme Events", features: tuple[Feature, ...] = ()) -> Tenant:
@@ -119,3 +120,14 @@ def test_disabling_a_feature_that_is_off_records_nothing() -> None:
     tenant.disable(Feature.BULK_OPERATIONS)
 
     assert recorded(tenant) == []
+
+
+@pytest.mark.parametrize("name", ["Expo\x00", "Ex\x07po", "Expo\x9f"])
+def test_a_name_with_control_characters_is_refused(name: str) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        new_tenant(name)
+    assert refused.value.field == "name"
+
+
+def test_tabs_and_newlines_in_a_name_fold_into_single_spaces() -> None:
+    assert new_tenant("Expo\t2027\nBerlin").name == "Expo 2027 Berlin"

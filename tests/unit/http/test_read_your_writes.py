@@ -1,0 +1,118 @@
+"""A command's Accredit-Position, passed back as min_position, makes a query wait for it."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from falcon.testing import TestClient
+
+from entrypoints.container import Container
+from tests.unit.http import expect
+from tests.unit.http.conftest import Caller
+
+
+def test_a_query_at_a_caught_up_position_answers_with_the_write(
+    client: TestClient, container: Container, admin: Caller
+) -> None:
+    renamed = client.simulate_patch("/v1/tenant", json={"name": "Renamed"}, headers=admin.headers)
+    position = renamed.headers["Accredit-Position"]
+    container.catch_up()
+
+    result = client.simulate_get(
+        "/v1/tenant", params={"min_position": position}, headers=admin.headers
+    )
+
+    assert expect.ok(result)["name"] == "Renamed"
+
+
+def test_a_query_at_a_position_the_view_lacks_is_a_503_with_retry_after(
+    client: TestClient, admin: Caller
+) -> None:
+    issued = client.simulate_post(
+        "/v1/api-keys", json={"name": "k", "permissions": ["ADMIN"]}, headers=admin.headers
+    )
+    position = issued.headers["Accredit-Position"]
+
+    started = time.monotonic()
+    result = client.simulate_get(
+        "/v1/api-keys", params={"min_position": position}, headers=admin.headers
+    )
+
+    expect.problem(result, 503, "projection-lagging")
+    assert result.headers["Retry-After"] == "1"
+    assert 0.2 <= time.monotonic() - started < 2
+
+
+def test_the_header_form_of_min_position_works_too(
+    client: TestClient, container: Container, admin: Caller
+) -> None:
+    position = client.simulate_patch(
+        "/v1/tenant", json={"name": "Header"}, headers=admin.headers
+    ).headers["Accredit-Position"]
+
+    lagging = client.simulate_get(
+        "/v1/tenant", headers={**admin.headers, "Accredit-Min-Position": position}
+    )
+    container.catch_up()
+    caught_up = client.simulate_get(
+        "/v1/tenant", headers={**admin.headers, "Accredit-Min-Position": position}
+    )
+
+    expect.problem(lagging, 503, "projection-lagging")
+    assert expect.ok(caught_up)["name"] == "Header"
+
+
+def test_without_min_position_a_query_answers_at_once_with_what_the_view_has(
+    client: TestClient, admin: Caller
+) -> None:
+    client.simulate_patch("/v1/tenant", json={"name": "Not yet"}, headers=admin.headers)
+
+    result = client.simulate_get("/v1/tenant", headers=admin.headers)
+
+    assert expect.ok(result)["name"] == "Acme Events"
+
+
+def test_an_old_position_answers_at_once(client: TestClient, admin: Caller) -> None:
+    result = client.simulate_get(
+        "/v1/tenant", params={"min_position": "platform:1"}, headers=admin.headers
+    )
+
+    expect.ok(result)
+
+
+@pytest.mark.parametrize("position", ["elsewhere:1", "Platform:1", "platform:1,nowhere:2"])
+def test_a_position_of_an_application_the_view_does_not_follow_is_a_400_at_once(
+    client: TestClient, admin: Caller, position: str
+) -> None:
+    result = client.simulate_get(
+        "/v1/tenant", params={"min_position": position}, headers=admin.headers
+    )
+
+    expect.problem(result, 400, "invalid-parameter")
+
+
+def test_every_command_answer_carries_its_position(client: TestClient, admin: Caller) -> None:
+    answers = [
+        client.simulate_patch("/v1/tenant", json={"name": "P"}, headers=admin.headers),
+        client.simulate_post(
+            "/v1/api-keys", json={"name": "k", "permissions": ["ADMIN"]}, headers=admin.headers
+        ),
+        client.simulate_post(f"/v1/api-keys/{admin.key_id}/rotate", headers=admin.headers),
+    ]
+
+    numbers = [int(a.headers["Accredit-Position"].split(":")[1]) for a in answers]
+    assert numbers == sorted(numbers)
+    assert len(set(numbers)) == 3
+
+
+def test_a_position_never_handed_out_is_a_400_at_once_not_a_wait(
+    client: TestClient, admin: Caller
+) -> None:
+    started = time.monotonic()
+    result = client.simulate_get(
+        "/v1/tenant", params={"min_position": "platform:999999"}, headers=admin.headers
+    )
+
+    expect.problem(result, 400, "invalid-parameter")
+    assert time.monotonic() - started < 0.2
