@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, event
+from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from adapters.settings import Settings
@@ -37,7 +39,10 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: ConnectionPoolEntry
 def _sqlite_begin(conn: Any) -> None:
     # Writers take the lock at BEGIN so read-then-write transactions never deadlock;
     # readers stay deferred so they never queue behind writers.
-    if conn.get_execution_options().get(IMMEDIATE, False):
+    options = conn.get_execution_options()
+    if options.get("isolation_level") == "AUTOCOMMIT":
+        return
+    if options.get(IMMEDIATE, False):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     else:
         conn.exec_driver_sql("BEGIN")
@@ -57,7 +62,9 @@ def make_engine(settings: Settings) -> Engine:
 
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # No pre-ping: it costs a round trip per checkout on the hot path; recycling
+    # bounds how old a pooled connection gets.
+    return create_engine(url, pool_size=10, max_overflow=10, pool_recycle=1800)
 
 
 def eventstore_env(settings: Settings, application_name: str) -> dict[str, str]:
@@ -103,6 +110,63 @@ def dialect_insert(engine: Engine, table: Table) -> postgresql.Insert | sqlite.I
     if engine.dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+class Reader:
+    """Single-statement reads on a connection each thread keeps: no pool round trip,
+    no BEGIN and no ROLLBACK per query, which is most of a small query's cost.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._local = threading.local()
+        self._opened: list[Connection] = []
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, source: Engine | Reader) -> Reader:
+        return source if isinstance(source, Reader) else cls(source)
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        conn: Connection | None = getattr(self._local, "conn", None)
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self._local.conn = self.engine.connect()
+            with self._lock:
+                self._opened = [c for c in self._opened if not c.closed]
+                self._opened.append(conn)
+        try:
+            yield conn
+        except DBAPIError:
+            # A broken connection (server restart) is replaced on the next read.
+            self._local.conn = None
+            conn.close()
+            raise
+
+    def close(self) -> None:
+        """Closes every thread's connection (at shutdown)."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for conn in opened:
+            conn.close()
+
+
+STARTUP_LOCK_KEY = 0x61636372  # "accr": one advisory lock for schema set-up
+
+
+@contextmanager
+def startup_lock(engine: Engine) -> Iterator[None]:
+    """Serialises schema set-up across processes (PostgreSQL advisory lock; SQLite needs none)."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_LOCK_KEY})
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK_KEY})
+            conn.commit()
 
 
 def create_tables(engine: Engine) -> None:

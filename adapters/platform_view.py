@@ -18,13 +18,14 @@ from sqlalchemy import (
     String,
     Table,
     Uuid,
+    bindparam,
     literal,
     select,
     tuple_,
     update,
 )
 
-from adapters.database import metadata
+from adapters.database import Reader, metadata
 from adapters.pagination import BadCursor, Page, decode_cursor, encode_cursor
 from adapters.types import UtcDateTime
 
@@ -157,19 +158,21 @@ class ApiKeyRow:
 class PlatformQueries:
     """Reads of the platform tables, always within one tenant."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, engine: Engine | Reader) -> None:
+        self.reader = Reader.of(engine)
+
+    _tenant_by_id = select(tenants).where(tenants.c.tenant_id == bindparam("tenant_id"))
 
     def tenant(self, tenant_id: UUID) -> TenantRow | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(tenants).where(tenants.c.tenant_id == tenant_id)).first()
+        with self.reader.connect() as conn:
+            row = conn.execute(self._tenant_by_id, {"tenant_id": tenant_id}).first()
         return _tenant_row(row._mapping) if row else None
 
     def api_key(self, tenant_id: UUID, key_id: UUID) -> ApiKeyRow | None:
         query = select(api_keys).where(
             api_keys.c.tenant_id == tenant_id, api_keys.c.key_id == key_id
         )
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             row = conn.execute(query).first()
         return _key_row(row._mapping) if row else None
 
@@ -187,7 +190,7 @@ class PlatformQueries:
             )
             query = query.where(tuple_(api_keys.c.created_at, api_keys.c.key_id) > after)
         query = query.order_by(api_keys.c.created_at, api_keys.c.key_id).limit(limit + 1)
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             rows = [_key_row(r._mapping) for r in conn.execute(query)]
         next_cursor = None
         if len(rows) > limit:

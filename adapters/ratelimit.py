@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -32,35 +33,88 @@ class RateDecision:
     reset_seconds: int
 
 
+@dataclass
+class _Lease:
+    """Hits this process took from the shared counter and has not used yet."""
+
+    window_start: int
+    left: int
+    exhausted: bool = False
+    shared_left: int = 0  # what the shared counter had left at the last write
+
+
+def lease_size(limit: int, divisor: int, cap: int) -> int:
+    """How many hits one write takes: 1 (exact) for small quotas, a sliver of large ones."""
+    return max(1, min(cap, limit // divisor))
+
+
 class SqlRateLimiter:
-    """Counts requests per bucket in fixed windows with one atomic upsert per request."""
+    """Counts requests per bucket in fixed windows shared through the database.
+
+    A process takes hits from the shared counter in leases (one atomic upsert per
+    lease) and spends them locally, so a busy key costs one write per lease instead
+    of one per request. The quota is never exceeded across processes; a lease still
+    unspent when another process runs dry can refuse at most a lease's worth too
+    early, which is 1% of a quota by default and nothing for quotas under 200.
+    """
 
     def __init__(
-        self, engine: Engine, window_seconds: int, clock: Callable[[], float] = time.time
+        self,
+        engine: Engine,
+        window_seconds: int,
+        clock: Callable[[], float] = time.time,
+        lease_divisor: int = 100,
+        lease_cap: int = 100,
     ) -> None:
         if window_seconds < 1:
             raise ValueError("window_seconds must be at least 1")
         self.engine = engine
         self.window_seconds = window_seconds
         self.clock = clock
+        self.lease_divisor = lease_divisor
+        self.lease_cap = lease_cap
         self._statement = self._upsert()
+        self._leases: dict[str, _Lease] = {}
+        self._lock = threading.Lock()
 
     def hit(self, bucket: str, limit: int) -> RateDecision:
         """Counts one request in the bucket's current window; allowed while within limit."""
         now = self.clock()
         window_start = int(now // self.window_seconds) * self.window_seconds
-        params = {"bucket": bucket, "window_start": window_start, "hits": 1}
+        with self._lock:
+            lease = self._leases.get(bucket)
+            if lease is not None and lease.window_start == window_start:
+                if lease.exhausted:
+                    # Counts only grow within a window: once spent, it stays spent.
+                    return self._decision(False, limit, 0, window_start, now)
+                if lease.left > 0:
+                    lease.left -= 1
+                    remaining = lease.shared_left + lease.left
+                    return self._decision(True, limit, remaining, window_start, now)
+        size = lease_size(limit, self.lease_divisor, self.lease_cap)
+        params = {"bucket": bucket, "window_start": window_start, "hits": size}
         with self._connection() as conn:
             row = conn.execute(self._statement, params).one()
         hits, current_start = int(row.hits), int(row.window_start)
-        window_end = current_start + self.window_seconds
+        granted = max(0, min(size, limit - (hits - size)))
+        shared_left = max(limit - hits, 0)
+        with self._lock:
+            lease = self._leases.get(bucket)
+            if lease is None or lease.window_start != current_start:
+                lease = self._leases[bucket] = _Lease(current_start, 0)
+            if granted == 0:
+                lease.exhausted = lease.left == 0 and shared_left == 0
+                return self._decision(False, limit, 0, current_start, now)
+            lease.left += granted - 1
+            lease.shared_left = shared_left
+            return self._decision(True, limit, shared_left + lease.left, current_start, now)
+
+    def _decision(
+        self, allowed: bool, limit: int, remaining: int, window_start: int, now: float
+    ) -> RateDecision:
+        window_end = window_start + self.window_seconds
         reset = min(max(math.ceil(window_end - now), 1), self.window_seconds)
-        return RateDecision(
-            allowed=hits <= limit,
-            limit=limit,
-            remaining=max(limit - hits, 0),
-            reset_seconds=reset,
-        )
+        return RateDecision(allowed, limit, min(remaining, limit), reset)
 
     def _connection(self) -> AbstractContextManager[Connection]:
         if self.engine.dialect.name == "postgresql":
@@ -77,7 +131,7 @@ class SqlRateLimiter:
         return stmt.on_conflict_do_update(
             index_elements=[stored.bucket],
             set_={
-                "hits": case((newer, 1), else_=stored.hits + 1),
+                "hits": case((newer, proposed.hits), else_=stored.hits + proposed.hits),
                 "window_start": case((newer, proposed.window_start), else_=stored.window_start),
             },
         ).returning(stored.window_start, stored.hits)

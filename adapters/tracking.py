@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import BigInteger, Column, Connection, Engine, Integer, String, Table, select
 
-from adapters.database import metadata
+from adapters.database import Reader, metadata
 from domain.application import Position
 
 projection_tracking = Table(
@@ -39,12 +39,12 @@ def read_position(conn: Connection, projection: str, upstream: str) -> int:
 class Positions:
     """Reads projection positions, and waits for one to reach what a command returned."""
 
-    def __init__(self, engine: Engine, poll_seconds: float = 0.02) -> None:
-        self.engine = engine
+    def __init__(self, engine: Engine | Reader, poll_seconds: float = 0.02) -> None:
+        self.reader = Reader.of(engine)
         self.poll_seconds = poll_seconds
 
     def current(self, projection: str, upstream: str) -> int:
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             return read_position(conn, projection, upstream)
 
     def wait_for(self, projection: str, wanted: Iterable[Position], timeout: float) -> bool:

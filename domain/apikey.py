@@ -110,6 +110,13 @@ class ApiKey(Aggregate):
             for s in self.secrets
         )
 
+    def opens_until(self, secret_digest: str) -> datetime | None:
+        """When a secret that opens the key stops doing so by time alone (None: never)."""
+        ends = [s.valid_until for s in self.secrets if s.digest == secret_digest]
+        ends.append(self.expires_at)
+        known = [e for e in ends if e is not None]
+        return min(known) if known else None
+
     def rotate(self, secret_digest: str, grace: timedelta, now: datetime) -> None:
         if self.revoked:
             raise KeyRevoked("a revoked key cannot be rotated")

@@ -104,7 +104,11 @@ class AccreditApplication(Application[UUID]):
     def load(self, cls: type[A], aggregate_id: UUID, *, readonly: bool = False) -> A:
         """Gets an aggregate of the given class, or raises NotFound."""
         try:
-            aggregate: Any = self.repository.get(aggregate_id, deepcopy_from_cache=not readonly)
+            # A read-only load neither copies the cached aggregate nor queues behind a
+            # thread that is already bringing it up to date.
+            aggregate: Any = self.repository.get(
+                aggregate_id, deepcopy_from_cache=not readonly, fastforward_skipping=readonly
+            )
         except AggregateNotFoundError:
             raise NotFound(f"no {cls.__name__.lower()} with id {aggregate_id}") from None
         if not isinstance(aggregate, cls):

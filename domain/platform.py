@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import EnvType
+
 from domain import key_secret
 from domain.apikey import ApiKey
-from domain.application import AccreditApplication, Ack, check_version, retry_on_conflict
+from domain.application import (
+    AccreditApplication,
+    Ack,
+    Position,
+    check_version,
+    retry_on_conflict,
+    utc_now,
+)
 from domain.errors import NotFound
 from domain.features import Feature
 from domain.permissions import Permission, effective_permissions
 from domain.tenant import Tenant
 from domain.tiers import Tier
 
+PRINCIPAL_CACHE_SIZE = 10_000
 DEMO_TENANT_ID = uuid5(NAMESPACE_URL, "accredit:tenant:demo")
 
 
@@ -31,6 +43,13 @@ class Principal:
 
 
 @dataclass(frozen=True)
+class _Remembered:
+    principal: Principal
+    fresh_until: float  # monotonic: when to look at the store again
+    opens_until: datetime | None  # when the secret stops opening the key by time alone
+
+
+@dataclass(frozen=True)
 class IssuedKey:
     """A key's secret is only ever returned here, once."""
 
@@ -41,6 +60,16 @@ class IssuedKey:
 
 class PlatformApplication(AccreditApplication):
     name = "platform"
+
+    def __init__(
+        self,
+        env: EnvType | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        auth_cache_seconds: float = 0.0,
+    ) -> None:
+        super().__init__(env, clock)
+        self.auth_cache_seconds = auth_cache_seconds
+        self._principals: dict[str, _Remembered] = {}
 
     def create_tenant(
         self, name: str, features: Iterable[Feature] = tuple(Feature), tenant_id: UUID | None = None
@@ -134,7 +163,44 @@ class PlatformApplication(AccreditApplication):
         return self.ack(key)
 
     def authenticate(self, secret: str) -> Principal | None:
-        """The caller behind a presented secret, or None if it opens nothing."""
+        """The caller behind a presented secret, or None if it opens nothing.
+
+        A principal found is remembered for auth_cache_seconds: a change made by
+        this process applies at once, a change made by another process within
+        that time.
+        """
+        now = time.monotonic()
+        cached = self._principals.get(secret)
+        if (
+            cached is not None
+            and cached.fresh_until > now
+            and (cached.opens_until is None or self.clock() < cached.opens_until)
+        ):
+            return cached.principal
+        found = self._authenticate(secret)
+        if found is None:
+            return None
+        principal, opens_until = found
+        if self.auth_cache_seconds > 0:
+            if len(self._principals) >= PRINCIPAL_CACHE_SIZE:
+                self._principals.clear()
+            fresh_until = now + self.auth_cache_seconds
+            self._principals[secret] = _Remembered(principal, fresh_until, opens_until)
+        return principal
+
+    def forget_principals(self, aggregate_id: UUID) -> None:
+        """Drops remembered principals of a key or a tenant that just changed."""
+        for secret, remembered in list(self._principals.items()):
+            if aggregate_id in (remembered.principal.key_id, remembered.principal.tenant_id):
+                self._principals.pop(secret, None)
+
+    def commit(self, *aggregates: Aggregate) -> Position | None:
+        position = super().commit(*aggregates)
+        for aggregate in aggregates:
+            self.forget_principals(aggregate.id)
+        return position
+
+    def _authenticate(self, secret: str) -> tuple[Principal, datetime | None] | None:
         key_id = key_secret.key_id_of(secret)
         if key_id is None:
             return None
@@ -143,12 +209,14 @@ class PlatformApplication(AccreditApplication):
             tenant = self.load(Tenant, key.tenant_id, readonly=True)
         except NotFound:
             return None
-        if not key.accepts(key_secret.digest(secret), self.clock()):
+        digest = key_secret.digest(secret)
+        if not key.accepts(digest, self.clock()):
             return None
-        return Principal(
+        principal = Principal(
             tenant_id=tenant.id,
             key_id=key.id,
             permissions=effective_permissions(key.permissions),
             tier=Tier(key.tier),
             features=frozenset(Feature(f) for f in tenant.features),
         )
+        return principal, key.opens_until(digest)

@@ -9,7 +9,7 @@ from typing import Any
 from eventsourcing.application import Application
 from sqlalchemy import Connection, Engine
 
-from adapters.database import create_tables, eventstore_env, make_engine
+from adapters.database import Reader, create_tables, eventstore_env, make_engine, startup_lock
 from adapters.idempotency import IdempotencyStore
 from adapters.platform_view import PlatformQueries, SqlPlatformView
 from adapters.projection_runner import ProjectionRunner
@@ -28,6 +28,7 @@ class Container:
 
     settings: Settings
     engine: Engine
+    reader: Reader
     platform: PlatformApplication
     platform_queries: PlatformQueries
     positions: Positions
@@ -59,20 +60,29 @@ class Container:
         self.usage.flush()
         for app in self.applications.values():
             app.close()
+        self.reader.close()
         self.engine.dispose()
 
 
 def build(settings: Settings) -> Container:
     """Wires a container; creates missing tables so a fresh install just works."""
     engine = make_engine(settings)
-    create_tables(engine)
-    platform = PlatformApplication(eventstore_env(settings, PlatformApplication.name))
+    # Workers and hosts start together; creating tables and the event store's
+    # functions concurrently collides on PostgreSQL, so one process does it at a time.
+    with startup_lock(engine):
+        create_tables(engine)
+        platform = PlatformApplication(
+            eventstore_env(settings, PlatformApplication.name),
+            auth_cache_seconds=settings.auth_cache_seconds,
+        )
+    reads = Reader(engine)
     return Container(
         settings=settings,
+        reader=reads,
         engine=engine,
         platform=platform,
-        platform_queries=PlatformQueries(engine),
-        positions=Positions(engine),
+        platform_queries=PlatformQueries(reads),
+        positions=Positions(reads),
         rate_limiter=SqlRateLimiter(engine, settings.rate_window_seconds),
         idempotency=IdempotencyStore(engine, settings.idempotency_ttl_seconds),
         usage=KeyUsageRecorder(engine, settings.usage_flush_seconds),

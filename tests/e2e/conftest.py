@@ -86,6 +86,7 @@ def start_serve(tmp_path: Path, extra_env: dict[str, str]) -> Served:
         "ACCREDIT_WORKERS": "2",
         "ACCREDIT_THREADS": "2",
         "ACCREDIT_POLL_INTERVAL_SECONDS": "0.05",
+        "ACCREDIT_AUTH_CACHE_SECONDS": "1",
         **extra_env,
     }
     log_path = tmp_path / "serve.log"

@@ -33,6 +33,14 @@ from entrypoints.http.schemas import (
 
 MANAGE = Permission.API_KEYS_MANAGE
 
+# Built once: a marshmallow schema is costly to build and safe to share.
+API_KEY_ISSUE_SCHEMA = ApiKeyIssueSchema()
+API_KEY_PAGE_SCHEMA = ApiKeyPageSchema()
+API_KEY_ROTATE_SCHEMA = ApiKeyRotateSchema()
+API_KEY_ROTATED_SCHEMA = ApiKeyRotatedSchema()
+API_KEY_SCHEMA = ApiKeySchema()
+EMPTY_SCHEMA = EmptySchema()
+
 
 def _with_usage(rows: list[ApiKeyRow], usage: KeyUsageRecorder) -> list[ApiKeyRow]:
     used = usage.usage(r.id for r in rows)
@@ -72,17 +80,17 @@ class ApiKeysResource:
         page = self.queries.api_keys(
             req.context.principal.tenant_id, limit, req.get_param("cursor")
         )
-        resp.media = ApiKeyPageSchema().dump(
+        resp.media = API_KEY_PAGE_SCHEMA.dump(
             {"items": _with_usage(page.items, self.usage), "next_cursor": page.next_cursor}
         )
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        body = load_body(req, ApiKeyIssueSchema())
+        body = load_body(req, API_KEY_ISSUE_SCHEMA)
         issued = self.platform.issue_api_key(req.context.principal.tenant_id, **body)
         answer_command(resp, issued.ack)
         resp.status = falcon.HTTP_201
         resp.location = f"/v1/api-keys/{issued.ack.aggregate_id}"
-        document = ApiKeySchema().dump(issued.ack.aggregate)
+        document = API_KEY_SCHEMA.dump(issued.ack.aggregate)
         resp.media = {**document, "secret": issued.secret}
 
 
@@ -106,7 +114,7 @@ class ApiKeyResource:
         if row is None:
             raise Problem("not-found", f"no API key {key_id}")
         set_etag(resp, row.version)
-        resp.media = ApiKeySchema().dump(_with_usage([row], self.usage)[0])
+        resp.media = API_KEY_SCHEMA.dump(_with_usage([row], self.usage)[0])
 
 
 class ApiKeyRotationResource:
@@ -125,13 +133,13 @@ class ApiKeyRotationResource:
         self.platform = platform
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, key_id: UUID) -> None:
-        body = load_body(req, ApiKeyRotateSchema())
+        body = load_body(req, API_KEY_ROTATE_SCHEMA)
         grace = timedelta(seconds=body["grace_seconds"])
         issued = self.platform.rotate_api_key(
             req.context.principal.tenant_id, key_id, grace, expected_version(req)
         )
         answer_command(resp, issued.ack)
-        resp.media = ApiKeyRotatedSchema().dump(
+        resp.media = API_KEY_ROTATED_SCHEMA.dump(
             {
                 "id": issued.ack.aggregate_id,
                 "secret": issued.secret,
@@ -156,9 +164,9 @@ class ApiKeyRevocationResource:
         self.platform = platform
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, key_id: UUID) -> None:
-        load_body(req, EmptySchema())
+        load_body(req, EMPTY_SCHEMA)
         ack = self.platform.revoke_api_key(
             req.context.principal.tenant_id, key_id, expected_version(req)
         )
         answer_command(resp, ack)
-        resp.media = ApiKeySchema().dump(ack.aggregate)
+        resp.media = API_KEY_SCHEMA.dump(ack.aggregate)

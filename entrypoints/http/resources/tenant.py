@@ -12,6 +12,10 @@ from entrypoints.http.problems import Problem
 from entrypoints.http.requests import answer_command, expected_version, load_body, set_etag
 from entrypoints.http.schemas import TenantSchema, TenantUpdateSchema
 
+# Built once: a marshmallow schema is costly to build and safe to share.
+TENANT_SCHEMA = TenantSchema()
+TENANT_UPDATE_SCHEMA = TenantUpdateSchema()
+
 
 class TenantResource:
     operations = {
@@ -45,12 +49,12 @@ class TenantResource:
                 headers={"Retry-After": "1"},
             )
         set_etag(resp, tenant.version)
-        resp.media = TenantSchema().dump(tenant)
+        resp.media = TENANT_SCHEMA.dump(tenant)
 
     def on_patch(self, req: falcon.Request, resp: falcon.Response) -> None:
-        body = load_body(req, TenantUpdateSchema())
+        body = load_body(req, TENANT_UPDATE_SCHEMA)
         ack = self.platform.rename_tenant(
             req.context.principal.tenant_id, body["name"], expected_version(req)
         )
         answer_command(resp, ack)
-        resp.media = TenantSchema().dump(ack.aggregate)
+        resp.media = TENANT_SCHEMA.dump(ack.aggregate)
