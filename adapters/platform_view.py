@@ -28,6 +28,10 @@ from sqlalchemy import (
 from adapters.database import Reader, metadata
 from adapters.pagination import BadCursor, Page, decode_cursor, encode_cursor
 from adapters.types import UtcDateTime
+from adapters.view_changes import ViewChanges
+from projections.platform import PlatformProjector
+
+TENANT_CACHE_SIZE = 10_000
 
 tenants = Table(
     "tenants",
@@ -158,12 +162,31 @@ class ApiKeyRow:
 class PlatformQueries:
     """Reads of the platform tables, always within one tenant."""
 
-    def __init__(self, engine: Engine | Reader) -> None:
+    def __init__(self, engine: Engine | Reader, changes: ViewChanges | None = None) -> None:
         self.reader = Reader.of(engine)
+        self.changes = changes
+        self._tenants: dict[UUID, tuple[int, TenantRow | None]] = {}
 
     _tenant_by_id = select(tenants).where(tenants.c.tenant_id == bindparam("tenant_id"))
 
     def tenant(self, tenant_id: UUID) -> TenantRow | None:
+        """One tenant; served from memory until the platform projection next moves."""
+        changes = self.changes
+        if changes is None or not changes.healthy:
+            return self._read_tenant(tenant_id)
+        generation = changes.generation(PlatformProjector.name)
+        remembered = self._tenants.get(tenant_id)
+        if remembered is not None and remembered[0] == generation:
+            return remembered[1]
+        row = self._read_tenant(tenant_id)
+        # Keep it only if no change was announced while it was read.
+        if changes.healthy and changes.generation(PlatformProjector.name) == generation:
+            if len(self._tenants) >= TENANT_CACHE_SIZE:
+                self._tenants.clear()
+            self._tenants[tenant_id] = (generation, row)
+        return row
+
+    def _read_tenant(self, tenant_id: UUID) -> TenantRow | None:
         with self.reader.connect() as conn:
             row = conn.execute(self._tenant_by_id, {"tenant_id": tenant_id}).first()
         return _tenant_row(row._mapping) if row else None

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, update
 
 from adapters.database import dialect_insert, write_transaction
 from adapters.tracking import projection_tracking, read_position, read_position_or_none
+from adapters.view_changes import announce
 from projections.projector import Projector
 
 V = TypeVar("V")
@@ -115,6 +116,7 @@ class ProjectionRunner(Generic[V]):
             for notification in notifications:
                 if notification.topic in self.topics:
                     self.projector.project(app.mapper.to_domain_event(notification), view)
+            announce(conn, self.name, upstream, notifications[-1].id)
 
     def catch_up(self) -> int:
         """Runs batches until every upstream is exhausted; returns events read."""

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import BigInteger, Column, Connection, Engine, Integer, String, Table, select
 
 from adapters.database import Reader, metadata
+from adapters.view_changes import ViewChanges
 from domain.application import Position
 
 projection_tracking = Table(
@@ -39,9 +40,15 @@ def read_position(conn: Connection, projection: str, upstream: str) -> int:
 class Positions:
     """Reads projection positions, and waits for one to reach what a command returned."""
 
-    def __init__(self, engine: Engine | Reader, poll_seconds: float = 0.02) -> None:
+    def __init__(
+        self,
+        engine: Engine | Reader,
+        poll_seconds: float = 0.02,
+        changes: ViewChanges | None = None,
+    ) -> None:
         self.reader = Reader.of(engine)
         self.poll_seconds = poll_seconds
+        self.changes = changes
 
     def current(self, projection: str, upstream: str) -> int:
         with self.reader.connect() as conn:
@@ -54,6 +61,15 @@ class Positions:
             # Several positions in one log: the furthest is the one to wait for.
             pending[p.application] = max(p.notification_id, pending.get(p.application, 0))
         deadline = time.monotonic() + timeout
+        if self.changes is not None:
+            # Woken by notifications; falls back to polling if they stop flowing.
+            for upstream, target in list(pending.items()):
+                left = max(0.0, deadline - time.monotonic())
+                reached = self.changes.wait_for(projection, upstream, target, left)
+                if reached is False:
+                    return False
+                if reached:
+                    del pending[upstream]
         while True:
             for upstream, target in list(pending.items()):
                 if self.current(projection, upstream) >= target:

@@ -17,6 +17,7 @@ from adapters.ratelimit import SqlRateLimiter
 from adapters.settings import Settings
 from adapters.tracking import Positions
 from adapters.usage import KeyUsageRecorder
+from adapters.view_changes import ViewChanges
 from domain.platform import PlatformApplication
 from projections.platform import PlatformProjector
 from projections.projector import Projector
@@ -36,6 +37,7 @@ class Container:
     idempotency: IdempotencyStore
     usage: KeyUsageRecorder
     applications: dict[str, Application[Any]] = field(default_factory=dict)
+    view_changes: ViewChanges | None = None
 
     def projections(self) -> list[tuple[Projector[Any], Callable[[Connection], Any]]]:
         """Every projection: its projector and the view it writes, in one list."""
@@ -56,7 +58,14 @@ class Container:
         """Brings every projection up to date now (used by the CLI and by tests)."""
         return sum(runner.catch_up() for runner in self.projection_runners())
 
+    def follow_view_changes(self) -> None:
+        """Starts following projection notifications (PostgreSQL; for HTTP processes)."""
+        if self.view_changes is not None:
+            self.view_changes.start()
+
     def close(self) -> None:
+        if self.view_changes is not None:
+            self.view_changes.stop()
         self.usage.flush()
         for app in self.applications.values():
             app.close()
@@ -76,13 +85,15 @@ def build(settings: Settings) -> Container:
             auth_cache_seconds=settings.auth_cache_seconds,
         )
     reads = Reader(engine)
+    changes = ViewChanges(settings.database_url) if settings.database_url else None
     return Container(
         settings=settings,
         reader=reads,
         engine=engine,
         platform=platform,
-        platform_queries=PlatformQueries(reads),
-        positions=Positions(reads),
+        platform_queries=PlatformQueries(reads, changes),
+        positions=Positions(reads, changes=changes),
+        view_changes=changes,
         rate_limiter=SqlRateLimiter(engine, settings.rate_window_seconds),
         idempotency=IdempotencyStore(engine, settings.idempotency_ttl_seconds),
         usage=KeyUsageRecorder(engine, settings.usage_flush_seconds),

@@ -53,6 +53,7 @@ DOCUMENTATION_ROUTES: list[tuple[str, object]] = [
 def create_app(container: Container | None = None) -> falcon.App[falcon.Request, falcon.Response]:
     """The WSGI app; gunicorn calls it with no argument and settings come from ACCREDIT_*."""
     c = container or build(Settings.from_env())
+    c.follow_view_changes()
     # Which applications' positions each view can reach, from the one list of projections.
     upstreams = c.projection_upstreams()
     middleware: list[Any] = [
