@@ -114,7 +114,7 @@ class ProjectionRunner(Generic[V]):
                 raise _Overtaken
             view = self.view(conn)
             for notification in notifications:
-                if notification.topic in self.topics:
+                if self.projector.all_events or notification.topic in self.topics:
                     self.projector.project(app.mapper.to_domain_event(notification), view)
             announce(conn, self.name, upstream, notifications[-1].id)
 

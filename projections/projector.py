@@ -33,6 +33,8 @@ class Projector(Generic[V]):
     version: ClassVar[int] = 1
     upstream: ClassVar[tuple[str, ...]]
     _handlers: ClassVar[dict[type[Any], Handler]]
+    # A projector of every domain event (the auditor's history) overrides project().
+    all_events: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
