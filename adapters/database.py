@@ -70,6 +70,13 @@ def make_engine(settings: Settings) -> Engine:
 def eventstore_env(settings: Settings, application_name: str) -> dict[str, str]:
     """The eventsourcing library's settings for one application's event store."""
     env = {"AGGREGATE_CACHE_MAXSIZE": "10000"}
+    if settings.cipher_key is not None:
+        # Payloads are compressed, then encrypted (AES-GCM) before they are stored.
+        env.update(
+            CIPHER_TOPIC="eventsourcing.cryptography:AESCipher",
+            CIPHER_KEY=settings.cipher_key,
+            COMPRESSOR_TOPIC="eventsourcing.compressor:ZlibCompressor",
+        )
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         path = settings.data_dir / f"{application_name}.events.sqlite"

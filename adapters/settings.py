@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from collections.abc import Mapping
@@ -57,6 +58,22 @@ def _quotas(env: Mapping[str, str]) -> dict[Tier, int | None]:
     return quotas
 
 
+def _cipher_key(env: Mapping[str, str]) -> str | None:
+    raw = env.get("ACCREDIT_CIPHER_KEY") or None
+    if raw is None:
+        return None
+    try:
+        size = len(base64.b64decode(raw, validate=True))
+    except ValueError:
+        size = 0
+    if size not in (16, 24, 32):
+        raise SettingsError(
+            "ACCREDIT_CIPHER_KEY must be a base64 AES key of 16, 24 or 32 bytes "
+            "(make one with `accredit cipher-key`)"
+        )
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, with defaults that run on one machine with no server."""
@@ -74,6 +91,7 @@ class Settings:
     usage_flush_seconds: float = 10.0
     poll_interval_seconds: float = 0.2
     auth_cache_seconds: float = 1.0
+    cipher_key: str | None = None
     demo_tenant: bool = True
 
     @classmethod
@@ -100,6 +118,7 @@ class Settings:
             usage_flush_seconds=_float(env, "ACCREDIT_USAGE_FLUSH_SECONDS", 10.0),
             poll_interval_seconds=_float(env, "ACCREDIT_POLL_INTERVAL_SECONDS", 0.2),
             auth_cache_seconds=_float(env, "ACCREDIT_AUTH_CACHE_SECONDS", 1.0),
+            cipher_key=_cipher_key(env),
             demo_tenant=(env.get("ACCREDIT_DEMO_TENANT", "1") not in ("0", "false", "no")),
         )
 

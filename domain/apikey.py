@@ -5,10 +5,11 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from eventsourcing.persistence import Transcoding
 
 from domain.errors import InvalidValue, RuleViolation
 from domain.names import display_name
@@ -27,6 +28,19 @@ class KeyRevoked(RuleViolation):
 class SecretState:
     digest: str
     valid_until: datetime | None
+
+
+class SecretStateAsDict(Transcoding):
+    """Lets snapshots of keys store their secrets' digests and ends."""
+
+    type = SecretState
+    name = "api_key_secret"
+
+    def encode(self, obj: SecretState) -> dict[str, object]:
+        return {"digest": obj.digest, "valid_until": obj.valid_until}
+
+    def decode(self, data: dict[str, Any]) -> SecretState:
+        return SecretState(data["digest"], data["valid_until"])
 
 
 class ApiKey(Aggregate):
@@ -138,8 +152,8 @@ class ApiKey(Aggregate):
                 else min(s.valid_until, previous_valid_until),
             )
             for s in self.secrets
-            # now >= previous_valid_until - GRACE_MAX, so these have certainly ended.
-            if s.valid_until is None or s.valid_until > previous_valid_until - GRACE_MAX
+            # A secret whose end has passed opens nothing: it need not be kept.
+            if s.valid_until is None or s.valid_until > rotated_at
         ]
         self.secrets.append(SecretState(secret_digest, None))
 

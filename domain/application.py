@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import RecordConflictError
 from eventsourcing.utils import Environment, EnvType
 
+from domain.cause import current_cause, stamp
 from domain.errors import ConcurrencyConflict, NotFound, VersionMismatch
 
 P = ParamSpec("P")
@@ -92,7 +93,15 @@ class AccreditApplication(Application[UUID]):
         return Environment(name, merged)
 
     def commit(self, *aggregates: Aggregate) -> Position | None:
-        """Saves the aggregates atomically and returns the position of the last event."""
+        """Saves the aggregates atomically and returns the position of the last event.
+
+        Each domain event is stamped with the cause in effect and its tenant.
+        """
+        cause = current_cause()
+        for aggregate in aggregates:
+            tenant_id = getattr(aggregate, "tenant_id", None)
+            for domain_event in aggregate.pending_events:
+                stamp(domain_event, cause, tenant_id)
         recordings = self.save(*aggregates)
         if not recordings:
             return None

@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import JSONTranscoder
 from eventsourcing.utils import EnvType
 
 from domain import key_secret
-from domain.apikey import ApiKey
+from domain.apikey import ApiKey, SecretStateAsDict
 from domain.application import (
     AccreditApplication,
     Ack,
@@ -60,6 +61,8 @@ class IssuedKey:
 
 class PlatformApplication(AccreditApplication):
     name = "platform"
+    # Long-lived keys and tenants load from a snapshot plus the events after it.
+    snapshotting_intervals = {Tenant: 50, ApiKey: 50}
 
     def __init__(
         self,
@@ -70,6 +73,10 @@ class PlatformApplication(AccreditApplication):
         super().__init__(env, clock)
         self.auth_cache_seconds = auth_cache_seconds
         self._principals: dict[str, _Remembered] = {}
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(SecretStateAsDict())
 
     def create_tenant(
         self, name: str, features: Iterable[Feature] = tuple(Feature), tenant_id: UUID | None = None

@@ -38,6 +38,11 @@ class Tenant(Aggregate):
         )
 
     @property
+    def tenant_id(self) -> UUID:
+        """A tenant is its own tenant: its domain events belong to its history."""
+        return self.id
+
+    @property
     def created_at(self) -> datetime:
         return self.created_on
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from adapters.settings import Settings, SettingsError
+from domain.cause import Cause, caused_by
 from domain.errors import DomainError
 from domain.features import Feature
 from domain.platform import DEMO_TENANT_ID
@@ -72,6 +74,15 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     print(f"Accredit listening on http://{settings.host}:{settings.port}  (docs: /docs)")
     sys.stdout.flush()
     return Supervisor(children, env).run()
+
+
+def cmd_cipher_key(args: argparse.Namespace, settings: Settings) -> int:
+    del args, settings
+    # Imported here: only this command needs the library directly.
+    from eventsourcing.cryptography import AESCipher  # noqa: PLC0415
+
+    print(AESCipher.create_key(32))
+    return 0
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
@@ -198,6 +209,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=int, help="threads per gunicorn worker")
     serve.set_defaults(func=cmd_serve)
 
+    cipher = sub.add_parser("cipher-key", help="print a new key for ACCREDIT_CIPHER_KEY")
+    cipher.set_defaults(func=cmd_cipher_key)
+
     worker = sub.add_parser("worker", help="run one background worker alone")
     worker.add_argument("name", choices=sorted(WORKERS))
     worker.set_defaults(func=cmd_worker)
@@ -246,12 +260,21 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+def _operator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name in some containers
+        return f"uid-{os.getuid()}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     args = parser().parse_args(argv)
     try:
         settings = Settings.from_env()
-        code: int = args.func(args, settings)
+        # Whatever the command records is attributed to the operator who ran it.
+        with caused_by(Cause(f"cli:{_operator()}", uuid4().hex)):
+            code: int = args.func(args, settings)
     except SettingsError as exc:
         print(f"accredit: configuration error: {exc}", file=sys.stderr)
         return 2

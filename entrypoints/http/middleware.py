@@ -16,6 +16,7 @@ from adapters.ratelimit import SqlRateLimiter
 from adapters.tracking import Positions
 from adapters.usage import KeyUsageRecorder
 from domain.application import Position
+from domain.cause import Cause, enter, leave
 from domain.features import Feature
 from domain.platform import PlatformApplication, Principal
 from domain.tiers import Tier
@@ -256,3 +257,28 @@ class ReadYourWritesMiddleware:
                 "invalid-parameter",
                 f"{position} was never handed out: {position.application} is at {last}",
             )
+
+
+CORRELATION_ID = "X-Correlation-Id"
+
+
+class CauseMiddleware:
+    """Attributes every domain event a request records to its API key and request id."""
+
+    def process_resource(
+        self, req: falcon.Request, resp: falcon.Response, resource: object, params: dict[str, Any]
+    ) -> None:
+        principal: Principal | None = getattr(req.context, "principal", None)
+        actor = f"api-key:{principal.key_id}" if principal is not None else "anonymous"
+        correlation = req.get_header(CORRELATION_ID)
+        if correlation is None or not (0 < len(correlation) <= 200 and correlation.isprintable()):
+            correlation = req.context.request_id
+        resp.set_header(CORRELATION_ID, correlation)
+        req.context.cause_token = enter(Cause(actor, correlation, req.context.request_id))
+
+    def process_response(
+        self, req: falcon.Request, resp: falcon.Response, resource: object, req_succeeded: bool
+    ) -> None:
+        token = getattr(req.context, "cause_token", None)
+        if token is not None:
+            leave(token)
