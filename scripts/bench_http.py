@@ -1,8 +1,9 @@
 """HTTP throughput of Accredit's authenticated query against a bare Falcon endpoint.
 
 Goal: ``GET /v1/tenant`` with an API key (authentication, rate limiting through the
-shared database, then a read of the tenants view) reaches at least 0.5 of the throughput of a bare Falcon endpoint served with the very
-same gunicorn settings (DESIGN.md, "Performance stance": the HTTP path's physical limit).
+shared database, then a read of the tenants view) reaches at least 0.5 of the
+throughput of a bare Falcon endpoint served with the very same gunicorn settings
+(DESIGN.md, "Performance stance": the HTTP path's physical limit).
 
 Run from the repository root::
 
