@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -18,6 +19,9 @@ from adapters.settings import Settings
 
 SQLITE_FILE = "accredit.sqlite"
 IMMEDIATE = "accredit_immediate"
+# Projection tables live in their own PostgreSQL schema, so analysts can be given
+# read access to them alone; tables of the service itself stay in `public`.
+VIEWS_SCHEMA = "accredit_views"
 
 
 def sqlalchemy_url(settings: Settings) -> str:
@@ -48,20 +52,28 @@ def _sqlite_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
+def sqlite_engine(path: Path) -> Engine:
+    """An engine on one SQLite file: WAL, immediate write transactions, views in `main`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        f"sqlite:///{path}", connect_args={"check_same_thread": False, "timeout": 10}
+    )
+    event.listen(engine, "connect", _sqlite_pragmas)
+
+    @event.listens_for(engine, "connect")
+    def _no_pysqlite_begin(dbapi_conn: sqlite3.Connection, _rec: ConnectionPoolEntry) -> None:
+        dbapi_conn.isolation_level = None
+
+    event.listen(engine, "begin", _sqlite_begin)
+    # SQLite has no schemas: the views' schema is the file's own.
+    return engine.execution_options(schema_translate_map={VIEWS_SCHEMA: None})
+
+
 def make_engine(settings: Settings) -> Engine:
     """One engine per process; SQLite gets WAL and immediate write transactions."""
-    url = sqlalchemy_url(settings)
     if settings.database_url is None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
-        event.listen(engine, "connect", _sqlite_pragmas)
-
-        @event.listens_for(engine, "connect")
-        def _no_pysqlite_begin(dbapi_conn: sqlite3.Connection, _rec: ConnectionPoolEntry) -> None:
-            dbapi_conn.isolation_level = None
-
-        event.listen(engine, "begin", _sqlite_begin)
-        return engine
+        return sqlite_engine(settings.data_dir / SQLITE_FILE)
+    url = sqlalchemy_url(settings)
     # No pre-ping: it costs a round trip per checkout on the hot path; recycling
     # bounds how old a pooled connection gets.
     return create_engine(url, pool_size=10, max_overflow=10, pool_recycle=1800)
@@ -178,4 +190,14 @@ def startup_lock(engine: Engine) -> Iterator[None]:
 
 def create_tables(engine: Engine) -> None:
     """Creates every service table that does not exist yet (safe to run concurrently)."""
+    create_schemas(engine, metadata.tables.values())
     metadata.create_all(engine, checkfirst=True)
+
+
+def create_schemas(engine: Engine, tables: Iterable[Table]) -> None:
+    """Creates the PostgreSQL schemas of these tables, as the engine maps schema names."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as conn:
+        for schema in sorted({s for t in tables if (s := conn.schema_for_object(t))}):
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -35,3 +36,19 @@ def decode_cursor(cursor: str) -> list[str]:
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         raise BadCursor("the cursor is not valid")
     return values
+
+
+def decode_time(value: str) -> datetime:
+    """A time a cursor carries, in UTC; BadCursor unless it is a zoned ISO 8601 time."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadCursor("the cursor is not valid") from None
+    if parsed.utcoffset() is None:
+        # Cursors we hand out always carry a zone; a naive time would be read as local.
+        raise BadCursor("the cursor is not valid")
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        # A forged time at the edge of the calendar has no UTC form.
+        raise BadCursor("the cursor is not valid") from None

@@ -10,7 +10,6 @@ from uuid import UUID
 from sqlalchemy import (
     JSON,
     Column,
-    Connection,
     Engine,
     Index,
     Integer,
@@ -22,11 +21,11 @@ from sqlalchemy import (
     literal,
     select,
     tuple_,
-    update,
 )
 
-from adapters.database import Reader, metadata
+from adapters.database import VIEWS_SCHEMA, Reader, metadata
 from adapters.pagination import BadCursor, Page, decode_cursor, encode_cursor
+from adapters.sql_view import SqlView
 from adapters.types import UtcDateTime
 from adapters.view_changes import ViewChanges
 from projections.platform import PlatformProjector
@@ -42,6 +41,7 @@ tenants = Table(
     Column("version", Integer, nullable=False, comment="Aggregate version (the ETag)"),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    schema=VIEWS_SCHEMA,
 )
 
 api_keys = Table(
@@ -59,44 +59,39 @@ api_keys = Table(
     Column("revoked_at", UtcDateTime, nullable=True),
     Column("version", Integer, nullable=False, comment="Aggregate version (the ETag)"),
     Index("api_keys_by_tenant", "tenant_id", "created_at", "key_id"),
+    schema=VIEWS_SCHEMA,
 )
 
 
-class SqlPlatformView:
+class SqlPlatformView(SqlView):
     """The platform projector's view changes, inside the runner's transaction."""
 
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+    tables = (tenants, api_keys)
 
     def tenant_created(
         self, tenant_id: UUID, name: str, features: list[str], version: int, at: datetime
     ) -> None:
-        self.conn.execute(
-            tenants.insert().values(
-                tenant_id=tenant_id,
-                name=name,
-                features=sorted(features),
-                version=version,
-                created_at=at,
-                updated_at=at,
-            )
+        self.rows.insert(
+            tenants,
+            {
+                "tenant_id": tenant_id,
+                "name": name,
+                "features": sorted(features),
+                "version": version,
+                "created_at": at,
+                "updated_at": at,
+            },
         )
 
     def tenant_changed(
         self, tenant_id: UUID, changes: dict[str, Any], version: int, at: datetime
     ) -> None:
-        self.conn.execute(
-            update(tenants)
-            .where(tenants.c.tenant_id == tenant_id)
-            .values(**changes, version=version, updated_at=at)
-        )
+        self.rows.update(tenants, tenant_id, {**changes, "version": version, "updated_at": at})
 
     def feature_switched(
         self, tenant_id: UUID, feature: str, enabled: bool, version: int, at: datetime
     ) -> None:
-        current = self.conn.execute(
-            select(tenants.c.features).where(tenants.c.tenant_id == tenant_id)
-        ).scalar_one()
+        current = self.rows.value(tenants, tenant_id, "features")
         features = set(current) | {feature} if enabled else set(current) - {feature}
         self.tenant_changed(tenant_id, {"features": sorted(features)}, version, at)
 
@@ -110,27 +105,28 @@ class SqlPlatformView:
         expires_at: datetime | None,
         at: datetime,
     ) -> None:
-        self.conn.execute(
-            api_keys.insert().values(
-                key_id=key_id,
-                tenant_id=tenant_id,
-                name=name,
-                permissions=permissions,
-                tier=tier,
-                status="active",
-                expires_at=expires_at,
-                created_at=at,
-                version=1,
-            )
+        self.rows.insert(
+            api_keys,
+            {
+                "key_id": key_id,
+                "tenant_id": tenant_id,
+                "name": name,
+                "permissions": permissions,
+                "tier": tier,
+                "status": "active",
+                "expires_at": expires_at,
+                "created_at": at,
+                "rotated_at": None,
+                "revoked_at": None,
+                "version": 1,
+            },
         )
 
     def key_changed(
         self, key_id: UUID, changes: dict[str, Any], version: int, at: datetime
     ) -> None:
         del at  # keys keep no updated_at; the change itself carries its time
-        self.conn.execute(
-            update(api_keys).where(api_keys.c.key_id == key_id).values(**changes, version=version)
-        )
+        self.rows.update(api_keys, key_id, {**changes, "version": version})
 
 
 @dataclass(frozen=True)

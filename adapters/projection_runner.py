@@ -5,22 +5,30 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
-from sqlalchemy import Connection, Engine, update
+from sqlalchemy import Connection, Engine, select, update
 
 from adapters.database import dialect_insert, write_transaction
-from adapters.tracking import projection_tracking, read_position, read_position_or_none
+from adapters.sql_view import SqlView
+from adapters.tracking import projection_tracking, read_position
 from adapters.view_changes import announce
+from adapters.wakeup import Wakeup
+from domain.application import Position
 from projections.projector import Projector
 
 V = TypeVar("V")
+VERSION_CHECK_SECONDS = 30.0
 
 
 class _Overtaken(Exception):
     """The tracking position moved under us: roll the batch back."""
+
+
+class ProjectionVersionChanged(RuntimeError):
+    """The stored projection is of another version than this code: it needs a rebuild."""
 
 
 log = logging.getLogger(__name__)
@@ -41,12 +49,16 @@ class ProjectionRunner(Generic[V]):
         view: Callable[[Connection], V],
         upstreams: Mapping[str, Application[Any]],
         batch_size: int = 1000,
+        *,
+        announce: bool = True,
     ) -> None:
         self.engine = engine
         self.projector = projector
         self.view = view
         self.upstreams = {name: upstreams[name] for name in projector.upstream}
         self.batch_size = batch_size
+        # A build in scratch tables tells no one: its positions are not the live ones.
+        self.announce = announce
         self.topics = frozenset(projector.topics())
         self._ensure_tracking_rows()
 
@@ -68,17 +80,24 @@ class ProjectionRunner(Generic[V]):
         with write_transaction(self.engine) as conn:
             conn.execute(insert.values(values).on_conflict_do_nothing())
 
-    def run_batch(self) -> int:
-        """Processes at most one batch from each upstream; returns how many were read."""
-        return sum(self._run_upstream_batch(name) for name in self.upstreams)
+    def run_batch(self, until: Mapping[str, int] | None = None) -> int:
+        """Processes at most one batch from each upstream; returns how many were read.
 
-    def _run_upstream_batch(self, upstream: str) -> int:
+        `until` bounds the positions to reach in some upstreams (a verification replays
+        the history up to where the live tables are).
+        """
+        until = until or {}
+        return sum(self._run_upstream_batch(name, until.get(name)) for name in self.upstreams)
+
+    def _run_upstream_batch(self, upstream: str, until: int | None) -> int:
         app = self.upstreams[upstream]
         while True:
             with self.engine.connect() as conn:
                 start = read_position(conn, self.name, upstream)
+            if until is not None and start >= until:
+                return 0
             notifications = app.recorder.select_notifications(
-                start=start, limit=self.batch_size, inclusive_of_start=False
+                start=start, limit=self.batch_size, stop=until, inclusive_of_start=False
             )
             if not notifications:
                 return 0
@@ -104,33 +123,66 @@ class ProjectionRunner(Generic[V]):
                     projection_tracking.c.projection == self.name,
                     projection_tracking.c.upstream == upstream,
                     projection_tracking.c.position == start,
+                    projection_tracking.c.version == self.projector.version,
                 )
                 .values(position=notifications[-1].id)
             ).rowcount
             if moved != 1:
-                if read_position_or_none(conn, self.name, upstream) is None:
-                    raise LookupError(f"projection {self.name} has no tracking row for {upstream}")
-                # Another runner got there first and has applied these.
-                raise _Overtaken
+                self._explain_refusal(conn, upstream)
             view = self.view(conn)
             for notification in notifications:
                 if self.projector.all_events or notification.topic in self.topics:
-                    self.projector.project(app.mapper.to_domain_event(notification), view)
-            announce(conn, self.name, upstream, notifications[-1].id)
+                    self.projector.project_recorded(
+                        Position(upstream, notification.id),
+                        app.mapper.to_domain_event(notification),
+                        view,
+                    )
+            if isinstance(view, SqlView):
+                view.flush()
+            if self.announce:
+                announce(conn, self.name, upstream, notifications[-1].id)
 
-    def catch_up(self) -> int:
-        """Runs batches until every upstream is exhausted; returns events read."""
+    def _explain_refusal(self, conn: Connection, upstream: str) -> NoReturn:
+        row = conn.execute(
+            select(projection_tracking.c.version).where(
+                projection_tracking.c.projection == self.name,
+                projection_tracking.c.upstream == upstream,
+            )
+        ).one_or_none()
+        if row is None:
+            raise LookupError(f"projection {self.name} has no tracking row for {upstream}")
+        if row.version != self.projector.version:
+            raise ProjectionVersionChanged(
+                f"projection {self.name} is stored at version {row.version}, "
+                f"this code has version {self.projector.version}: rebuild it"
+            )
+        # Another runner got there first and has applied these.
+        raise _Overtaken
+
+    def catch_up(
+        self,
+        until: Mapping[str, int] | None = None,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Runs batches until every upstream is exhausted (or at `until`); returns events read."""
         total = 0
-        while count := self.run_batch():
+        while count := self.run_batch(until):
             total += count
+            if on_progress is not None:
+                on_progress(count)
         return total
 
-    def run_forever(self, stop: threading.Event, poll_seconds: float) -> None:
-        """Follows the upstream logs until told to stop."""
+    def run_forever(self, stop: threading.Event, wakeup: Wakeup) -> None:
+        """Follows the upstream logs until told to stop, woken when they may have grown."""
         while not stop.is_set():
             try:
                 if self.run_batch() == 0:
-                    stop.wait(poll_seconds)
+                    wakeup.wait(stop)
+            except ProjectionVersionChanged as exc:
+                # Rebuilding is for a starting worker: two versions of the code running at
+                # once must not rebuild against each other.
+                log.error("%s; this runner pauses", exc)
+                stop.wait(VERSION_CHECK_SECONDS)
             except Exception:
                 log.exception("projection %s failed a batch; retrying", self.name)
-                stop.wait(max(poll_seconds, 1.0))
+                stop.wait(1.0)

@@ -90,6 +90,7 @@ class Settings:
     read_wait_seconds: float = 5.0
     usage_flush_seconds: float = 10.0
     poll_interval_seconds: float = 0.2
+    projection_batch_size: int = 1000
     auth_cache_seconds: float = 1.0
     cipher_key: str | None = None
     demo_tenant: bool = True
@@ -117,6 +118,7 @@ class Settings:
             read_wait_seconds=_float(env, "ACCREDIT_READ_WAIT_SECONDS", 5.0),
             usage_flush_seconds=_float(env, "ACCREDIT_USAGE_FLUSH_SECONDS", 10.0),
             poll_interval_seconds=_float(env, "ACCREDIT_POLL_INTERVAL_SECONDS", 0.2),
+            projection_batch_size=_int(env, "ACCREDIT_PROJECTION_BATCH_SIZE", 1000, minimum=1),
             auth_cache_seconds=_float(env, "ACCREDIT_AUTH_CACHE_SECONDS", 1.0),
             cipher_key=_cipher_key(env),
             demo_tenant=(env.get("ACCREDIT_DEMO_TENANT", "1") not in ("0", "false", "no")),

@@ -12,7 +12,7 @@ from uuid import UUID
 from sqlalchemy import BigInteger, Column, Engine, Table, Uuid, case, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.database import dialect_insert, metadata, write_transaction
+from adapters.database import VIEWS_SCHEMA, dialect_insert, metadata, write_transaction
 from adapters.types import UtcDateTime
 
 logger = logging.getLogger(__name__)
@@ -24,6 +24,8 @@ api_key_usage = Table(
     Column("tenant_id", Uuid, nullable=False, comment="Owning tenant"),
     Column("last_used_at", UtcDateTime, nullable=False, comment="Latest authenticated use"),
     Column("request_count", BigInteger, nullable=False, comment="Requests made with the key"),
+    # Not a projection (the recorder writes it), but for analysts, so it sits with the views.
+    schema=VIEWS_SCHEMA,
 )
 
 

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import RecordConflictError
+from eventsourcing.persistence import JSONTranscoder, RecordConflictError, Transcoding
 from eventsourcing.utils import Environment, EnvType
 
 from domain.cause import current_cause, stamp
@@ -77,6 +77,19 @@ def retry_on_conflict(method: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+class SetAsList(Transcoding):
+    """Lets snapshots store aggregates that keep sets (a tenant's features)."""
+
+    type = set
+    name = "set"
+
+    def encode(self, obj: set[Any]) -> list[Any]:
+        return sorted(obj, key=repr)
+
+    def decode(self, data: list[Any]) -> set[Any]:
+        return set(data)
+
+
 class AccreditApplication(Application[UUID]):
     """An event-sourced application configured only by what the composition root passes."""
 
@@ -91,6 +104,10 @@ class AccreditApplication(Application[UUID]):
             merged["IS_SNAPSHOTTING_ENABLED"] = "y"
         merged.update(env or {})
         return Environment(name, merged)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(SetAsList())
 
     def commit(self, *aggregates: Aggregate) -> Position | None:
         """Saves the aggregates atomically and returns the position of the last event.

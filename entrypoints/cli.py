@@ -17,8 +17,12 @@ from domain.errors import DomainError
 from domain.features import Feature
 from domain.platform import DEMO_TENANT_ID
 from domain.tiers import Tier
+from entrypoints.analysts_cli import add_analyst_commands
+from entrypoints.audit_cli import add_audit_commands
 from entrypoints.container import Container, build
+from entrypoints.projections_cli import add_projection_commands
 from entrypoints.supervisor import Child, Supervisor
+from entrypoints.verify_cli import add_verify_command
 from entrypoints.workers import WORKERS, run_worker
 
 
@@ -198,6 +202,33 @@ def _aware(value: str) -> datetime:
     return parsed
 
 
+def _add_key_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    keys = sub.add_parser("api-keys", help="manage API keys").add_subparsers(
+        dest="action", required=True
+    )
+    issue = keys.add_parser("issue", help="issue a key and print its secret once")
+    issue.add_argument("tenant_id", type=UUID)
+    issue.add_argument("--name", required=True)
+    issue.add_argument(
+        "--permission", action="append", required=True, help="repeatable; ADMIN = all"
+    )
+    issue.add_argument("--tier", default=Tier.STANDARD.value, choices=list(Tier))
+    issue.add_argument("--expires-at", type=_aware)
+    issue.set_defaults(func=cmd_keys_issue)
+    listing = keys.add_parser("list")
+    listing.add_argument("tenant_id", type=UUID)
+    listing.set_defaults(func=cmd_keys_list)
+    rotate = keys.add_parser("rotate")
+    rotate.add_argument("tenant_id", type=UUID)
+    rotate.add_argument("key_id", type=UUID)
+    rotate.add_argument("--grace-seconds", type=int, default=86400)
+    rotate.set_defaults(func=cmd_keys_rotate)
+    revoke = keys.add_parser("revoke")
+    revoke.add_argument("tenant_id", type=UUID)
+    revoke.add_argument("key_id", type=UUID)
+    revoke.set_defaults(func=cmd_keys_revoke)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="accredit", description="Accredit service and tools")
     sub = root.add_subparsers(dest="command", required=True)
@@ -233,30 +264,15 @@ def parser() -> argparse.ArgumentParser:
     features.add_argument("--disable", action="append", choices=list(Feature))
     features.set_defaults(func=cmd_tenants_features)
 
-    keys = sub.add_parser("api-keys", help="manage API keys").add_subparsers(
+    _add_key_commands(sub)
+
+    audit = sub.add_parser("audit", help="the auditor's history of domain events").add_subparsers(
         dest="action", required=True
     )
-    issue = keys.add_parser("issue", help="issue a key and print its secret once")
-    issue.add_argument("tenant_id", type=UUID)
-    issue.add_argument("--name", required=True)
-    issue.add_argument(
-        "--permission", action="append", required=True, help="repeatable; ADMIN = all"
-    )
-    issue.add_argument("--tier", default=Tier.STANDARD.value, choices=list(Tier))
-    issue.add_argument("--expires-at", type=_aware)
-    issue.set_defaults(func=cmd_keys_issue)
-    listing = keys.add_parser("list")
-    listing.add_argument("tenant_id", type=UUID)
-    listing.set_defaults(func=cmd_keys_list)
-    rotate = keys.add_parser("rotate")
-    rotate.add_argument("tenant_id", type=UUID)
-    rotate.add_argument("key_id", type=UUID)
-    rotate.add_argument("--grace-seconds", type=int, default=86400)
-    rotate.set_defaults(func=cmd_keys_rotate)
-    revoke = keys.add_parser("revoke")
-    revoke.add_argument("tenant_id", type=UUID)
-    revoke.add_argument("key_id", type=UUID)
-    revoke.set_defaults(func=cmd_keys_revoke)
+    add_audit_commands(audit)
+    add_verify_command(audit)
+    add_projection_commands(sub)
+    add_analyst_commands(sub)
     return root
 
 

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from eventsourcing.application import Application
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
+from adapters.audit import Auditor
 from adapters.database import Reader, create_tables, eventstore_env, make_engine, startup_lock
+from adapters.history_view import HistoryQueries, SqlHistoryView
 from adapters.idempotency import IdempotencyStore
 from adapters.platform_view import PlatformQueries, SqlPlatformView
 from adapters.projection_runner import ProjectionRunner
+from adapters.projection_status import ProjectionStatus, projection_status
 from adapters.ratelimit import SqlRateLimiter
+from adapters.rebuild import rebuild_if_outdated
 from adapters.settings import Settings
+from adapters.sql_projection import SqlProjection
+from adapters.sql_view import SqlView
 from adapters.tracking import Positions
 from adapters.usage import KeyUsageRecorder
 from adapters.view_changes import ViewChanges
+from adapters.wakeup import Wakeup, wakeup_for
 from domain.platform import PlatformApplication
+from projections.history import HistoryProjector
 from projections.platform import PlatformProjector
 from projections.projector import Projector
 
@@ -39,24 +46,50 @@ class Container:
     applications: dict[str, Application[Any]] = field(default_factory=dict)
     view_changes: ViewChanges | None = None
 
-    def projections(self) -> list[tuple[Projector[Any], Callable[[Connection], Any]]]:
+    def projections(self) -> list[tuple[Projector[Any], type[SqlView]]]:
         """Every projection: its projector and the view it writes, in one list."""
-        return [(PlatformProjector(), SqlPlatformView)]
+        return [(PlatformProjector(), SqlPlatformView), (HistoryProjector(), SqlHistoryView)]
+
+    def auditor(self) -> Auditor:
+        """The auditor's reads: the history view, and the event stores for payloads."""
+        return Auditor(HistoryQueries(self.reader), self.applications)
 
     def projection_upstreams(self) -> dict[str, tuple[str, ...]]:
         """Which applications each projection reads (no side effects)."""
         return {projector.name: projector.upstream for projector, _ in self.projections()}
 
-    def projection_runners(self) -> list[ProjectionRunner[Any]]:
-        """One runner per projection, each tracking its own positions."""
+    def sql_projections(self) -> list[SqlProjection]:
+        """Every projection with its tables and upstream applications, to run or rebuild."""
         return [
-            ProjectionRunner(self.engine, projector, view, self.applications)
+            SqlProjection(
+                self.engine, projector, view, self.applications, self.settings.projection_batch_size
+            )
             for projector, view in self.projections()
         ]
 
+    def projection_runners(self) -> list[ProjectionRunner[Any]]:
+        """One runner per projection, each tracking its own positions."""
+        return [projection.runner() for projection in self.sql_projections()]
+
+    def wakeup(self, projection: SqlProjection) -> Wakeup:
+        """What wakes an idle runner: LISTEN on PostgreSQL, polling on SQLite."""
+        return wakeup_for(
+            projection.upstream_apps,
+            self.settings.database_url,
+            self.settings.poll_interval_seconds,
+        )
+
+    def projection_statuses(self) -> list[ProjectionStatus]:
+        """Each projection's versions, positions and lag (for operators and monitoring)."""
+        return [projection_status(projection) for projection in self.sql_projections()]
+
     def catch_up(self) -> int:
-        """Brings every projection up to date now (used by the CLI and by tests)."""
-        return sum(runner.catch_up() for runner in self.projection_runners())
+        """Brings every projection up to date now, rebuilding outdated ones first."""
+        total = 0
+        for projection in self.sql_projections():
+            rebuild_if_outdated(projection)
+            total += projection.runner().catch_up()
+        return total
 
     def follow_view_changes(self) -> None:
         """Starts following projection notifications (PostgreSQL; for HTTP processes)."""

@@ -8,10 +8,13 @@ import threading
 from collections.abc import Callable
 from types import FrameType
 
+from adapters.rebuild import RebuildInterrupted, rebuild_if_outdated
 from adapters.settings import Settings
-from entrypoints.container import build
+from adapters.sql_projection import SqlProjection
+from entrypoints.container import Container, build
 
 log = logging.getLogger("accredit.workers")
+REBUILD_RETRY_SECONDS = 5.0
 
 
 def _stop_on_signals(stop: threading.Event) -> None:
@@ -24,17 +27,37 @@ def _stop_on_signals(stop: threading.Event) -> None:
     signal.signal(signal.SIGINT, handler)
 
 
+def follow_projection(
+    container: Container, projection: SqlProjection, stop: threading.Event
+) -> None:
+    """Rebuilds the projection if its version changed, then follows its upstream logs."""
+    while not stop.is_set():
+        try:
+            rebuild_if_outdated(projection, stop=stop)
+            break
+        except RebuildInterrupted:
+            return
+        except Exception:
+            log.exception("rebuilding projection %s failed; retrying", projection.name)
+            stop.wait(REBUILD_RETRY_SECONDS)
+    wakeup = container.wakeup(projection)
+    try:
+        projection.runner().run_forever(stop, wakeup)
+    finally:
+        wakeup.close()
+
+
 def run_projections(settings: Settings, stop: threading.Event) -> None:
     """Follows every upstream log and keeps every projection current until stopped."""
     container = build(settings)
     try:
         threads = [
             threading.Thread(
-                target=runner.run_forever,
-                args=(stop, settings.poll_interval_seconds),
-                name=f"projection-{runner.name}",
+                target=follow_projection,
+                args=(container, projection, stop),
+                name=f"projection-{projection.name}",
             )
-            for runner in container.projection_runners()
+            for projection in container.sql_projections()
         ]
         for thread in threads:
             thread.start()

@@ -8,6 +8,8 @@ from typing import Any, ClassVar, Generic, TypeVar
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.utils import get_topic
 
+from domain.application import Position
+
 V = TypeVar("V")
 Handler = Callable[[Any, Any, Any], None]
 
@@ -33,7 +35,7 @@ class Projector(Generic[V]):
     version: ClassVar[int] = 1
     upstream: ClassVar[tuple[str, ...]]
     _handlers: ClassVar[dict[type[Any], Handler]]
-    # A projector of every domain event (the auditor's history) overrides project().
+    # A projector of every domain event (the auditor's history) overrides project_recorded().
     all_events: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -54,3 +56,14 @@ class Projector(Generic[V]):
         handler = self._handlers.get(type(domain_event))
         if handler is not None:
             handler(self, domain_event, view)
+
+    def project_recorded(
+        self, position: Position, domain_event: DomainEventProtocol[Any], view: V
+    ) -> None:
+        """Applies a domain event read at a position of an upstream log (what runners call).
+
+        Most projectors need only the domain event; one that records where each
+        domain event stands (the auditor's history) overrides this.
+        """
+        del position
+        self.project(domain_event, view)

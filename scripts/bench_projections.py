@@ -47,7 +47,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from adapters.database import create_tables, eventstore_env, make_engine  # noqa: E402
+from adapters.platform_view import api_keys, tenants  # noqa: E402
 from adapters.settings import Settings  # noqa: E402
+from adapters.tracking import projection_tracking  # noqa: E402
 from domain.apikey import ApiKey  # noqa: E402
 from domain.platform import PlatformApplication  # noqa: E402
 from entrypoints.container import build  # noqa: E402
@@ -105,9 +107,10 @@ def write_history(app: PlatformApplication, events: int) -> int:
 
 
 def reset_views(engine: Engine) -> None:
+    # Table objects, so the views' schema (accredit_views on PostgreSQL) is named right.
     with engine.begin() as conn:
-        for table in ("api_keys", "tenants", "projection_tracking"):
-            conn.execute(text(f"DELETE FROM {table}"))
+        for table in (api_keys, tenants, projection_tracking):
+            conn.execute(table.delete())
 
 
 def run_ours(settings: Settings, batch: int) -> float:

@@ -26,19 +26,32 @@ from entrypoints.http.resources.api_keys import (
     ApiKeyRotationResource,
     ApiKeysResource,
 )
+from entrypoints.http.resources.audit import (
+    AggregateEventsResource,
+    AggregateStateResource,
+    AuditEventsResource,
+    AuditExportResource,
+)
 from entrypoints.http.resources.health import HealthResource, ReadinessResource
+from entrypoints.http.resources.projection_health import ProjectionHealthResource
 from entrypoints.http.resources.tenant import TenantResource
 
 
 def api_routes(c: Container) -> list[tuple[str, object]]:
     """Every route of the API itself and its resource."""
+    auditor = c.auditor()
     return [
         ("/v1/tenant", TenantResource(c.platform, c.platform_queries)),
         ("/v1/api-keys", ApiKeysResource(c.platform, c.platform_queries, c.usage)),
         ("/v1/api-keys/{key_id:uuid}", ApiKeyResource(c.platform_queries, c.usage)),
         ("/v1/api-keys/{key_id:uuid}/rotate", ApiKeyRotationResource(c.platform)),
         ("/v1/api-keys/{key_id:uuid}/revoke", ApiKeyRevocationResource(c.platform)),
+        ("/v1/audit/events", AuditEventsResource(auditor)),
+        ("/v1/audit/aggregates/{aggregate_id:uuid}/events", AggregateEventsResource(auditor)),
+        ("/v1/audit/aggregates/{aggregate_id:uuid}/state", AggregateStateResource(auditor)),
+        ("/v1/audit/export", AuditExportResource(auditor)),
         ("/health", HealthResource()),
+        ("/health/projections", ProjectionHealthResource(c.projection_statuses)),
         ("/ready", ReadinessResource(c.engine, c.platform)),
     ]
 

@@ -70,6 +70,9 @@ def _parameters(
             },
             {"name": "cursor", "in": "query", "schema": {"type": "string"}},
         ]
+    if op.query is not None:
+        # The marshmallow plugin expands the schema into one parameter per field.
+        params.append({"in": "query", "schema": op.query})
     if op.reads_projection:
         params.append(
             {

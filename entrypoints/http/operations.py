@@ -23,6 +23,8 @@ class Operation:
     feature: Feature | None = None
     public: bool = False
     paginated: bool = False
+    # Further query parameters (beyond limit, cursor, min_position), one field each.
+    query: type[Schema] | None = None
     reads_projection: str | None = None
     if_match: bool = False
     creates: bool = False

@@ -8,10 +8,10 @@ from collections.abc import Collection
 from typing import Any
 
 import falcon
-from marshmallow import Schema
+from marshmallow import Schema, ValidationError
 
 from domain.application import Ack, Position
-from entrypoints.http.problems import Problem
+from entrypoints.http.problems import Problem, field_errors
 
 MAX_BODY_BYTES = 1024 * 1024
 POSITION_HEADER = "Accredit-Position"
@@ -67,6 +67,22 @@ def int_param(req: falcon.Request, name: str, default: int, low: int, high: int)
     if not low <= value <= high:
         raise Problem("invalid-parameter", f"{name} must be between {low} and {high}")
     return value
+
+
+# Query parameters every paged or projection-reading operation takes, read elsewhere.
+COMMON_QUERY_PARAMETERS = frozenset({"limit", "cursor", "min_position"})
+
+
+def load_query(req: falcon.Request, schema: Schema) -> dict[str, Any]:
+    """The query parameters loaded by the schema; unknown or invalid ones are a 400 problem."""
+    given = {k: v for k, v in req.params.items() if k not in COMMON_QUERY_PARAMETERS}
+    try:
+        loaded: dict[str, Any] = schema.load(given)
+    except ValidationError as exc:
+        raise Problem(
+            "invalid-parameter", "see errors for each parameter", errors=field_errors(exc.messages)
+        ) from None
+    return loaded
 
 
 def expected_version(req: falcon.Request, *, required: bool = False) -> int | None:

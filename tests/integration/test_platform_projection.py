@@ -147,6 +147,7 @@ def test_keys_issued_at_the_same_instant_are_paged_by_id(container: Container) -
         view = SqlPlatformView(conn)
         for key_id in key_ids:
             view.key_issued(key_id, tenant_id, "same time", ["ADMIN"], "FREE", None, at)
+        view.flush()
 
     pages = walk(container.platform_queries, tenant_id, limit=3)
 
@@ -337,7 +338,10 @@ def view_state(engine: Engine) -> tuple[list[Any], list[Any], list[Any]]:
             [
                 tuple(r)
                 for r in conn.execute(
-                    select(projection_tracking).order_by(projection_tracking.c.projection)
+                    # This projection's rows only: the container also runs other projections.
+                    select(projection_tracking)
+                    .where(projection_tracking.c.projection == PlatformProjector.name)
+                    .order_by(projection_tracking.c.projection)
                 )
             ],
         )

@@ -1,0 +1,37 @@
+"""`accredit analysts grant ROLE`: read-only SQL access to the projection tables."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from adapters.analysts import ANALYST_ROLE, AnalystsNeedPostgres, grant_analyst
+from adapters.database import VIEWS_SCHEMA
+from adapters.settings import Settings
+from entrypoints.container import build
+
+Subcommands = argparse._SubParsersAction  # the type argparse gives add_subparsers()
+
+
+def cmd_grant(args: argparse.Namespace, settings: Settings) -> int:
+    container = build(settings)
+    try:
+        grant_analyst(container.engine, args.role)
+    except AnalystsNeedPostgres as exc:
+        print(f"accredit: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        container.close()
+    print(f"{args.role} may now read (only read) the tables in schema {VIEWS_SCHEMA}.")
+    return 0
+
+
+def add_analyst_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
+    """Adds `accredit analysts grant ROLE`."""
+    group = sub.add_parser("analysts", help="read-only SQL access to the projection tables")
+    actions = group.add_subparsers(dest="action", required=True)
+    grant = actions.add_parser(
+        "grant", help=f"make an existing PostgreSQL role a member of {ANALYST_ROLE}"
+    )
+    grant.add_argument("role")
+    grant.set_defaults(func=cmd_grant)

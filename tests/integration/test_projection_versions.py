@@ -1,0 +1,222 @@
+"""Projection versions: a new version is rebuilt apart and swapped in; status shows the lag."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from adapters.platform_view import SqlPlatformView
+from adapters.projection_runner import ProjectionVersionChanged
+from adapters.projection_status import projection_status
+from adapters.rebuild import RebuildInterrupted, rebuild, rebuild_if_outdated
+from adapters.settings import Settings
+from adapters.sql_projection import SqlProjection
+from adapters.verify import verify
+from domain.features import Feature
+from domain.tenant import Tenant
+from entrypoints.container import Container, build
+from entrypoints.workers import follow_projection
+from projections.platform import PlatformProjector, PlatformView
+from projections.projector import on
+
+
+class ShoutingPlatformProjector(PlatformProjector):
+    """Version 2 of the platform projection: tenant names in capitals."""
+
+    version = 2
+
+    @on(Tenant.Created)
+    def _tenant_created(self, e: Any, view: PlatformView) -> None:
+        view.tenant_created(
+            e.originator_id, e.name.upper(), e.features, e.originator_version, e.timestamp
+        )
+
+
+@pytest.fixture
+def container(any_settings: Settings) -> Iterator[Container]:
+    container = build(any_settings)
+    yield container
+    container.close()
+
+
+def platform(container: Container, projector: PlatformProjector, batch: int = 5) -> SqlProjection:
+    return SqlProjection(
+        container.engine, projector, SqlPlatformView, container.applications, batch_size=batch
+    )
+
+
+def history(container: Container, keys: int = 12) -> UUID:
+    tenant_id = container.platform.create_tenant("Acme", [Feature.REST_API]).aggregate_id
+    for n in range(keys):
+        container.platform.issue_api_key(tenant_id, f"key {n}", ["ADMIN"])
+    return tenant_id
+
+
+def tenant_name(container: Container, tenant_id: UUID) -> str | None:
+    row = container.platform_queries.tenant(tenant_id)
+    return None if row is None else row.name
+
+
+def test_a_new_version_is_rebuilt_while_queries_read_the_old_tables_until_the_swap(
+    container: Container,
+) -> None:
+    tenant_id = history(container)
+    v1, v2 = (
+        platform(container, PlatformProjector()),
+        platform(container, ShoutingPlatformProjector()),
+    )
+    v1.runner().catch_up()
+    seen_while_building: list[tuple[str | None, int | None]] = []
+
+    def look(_count: int) -> None:
+        seen_while_building.append((tenant_name(container, tenant_id), v2.stored_version()))
+
+    assert v2.is_outdated()
+    assert rebuild_if_outdated(v2, on_progress=look)
+
+    assert len(seen_while_building) >= 2
+    assert set(seen_while_building) == {("Acme", 1)}
+    assert tenant_name(container, tenant_id) == "ACME"
+    assert v2.stored_version() == 2
+    assert list(verify(v2)) == []
+    assert not rebuild_if_outdated(v2)
+
+
+def test_a_runner_of_the_old_version_refuses_to_write_into_rebuilt_tables(
+    container: Container,
+) -> None:
+    tenant_id = history(container, keys=2)
+    old = platform(container, PlatformProjector())
+    old.runner().catch_up()
+    rebuild_if_outdated(platform(container, ShoutingPlatformProjector()))
+
+    container.platform.rename_tenant(tenant_id, "Acme Festivals")
+
+    with pytest.raises(ProjectionVersionChanged):
+        old.runner().run_batch()
+    assert tenant_name(container, tenant_id) == "ACME"
+
+
+def test_an_interrupted_rebuild_resumes_where_it_stopped(container: Container) -> None:
+    history(container, keys=20)
+    platform(container, PlatformProjector()).runner().catch_up()
+    v2 = platform(container, ShoutingPlatformProjector())
+    stop = threading.Event()
+    first: list[int] = []
+
+    def stop_after_two_batches(count: int) -> None:
+        first.append(count)
+        if len(first) == 2:
+            stop.set()
+
+    with pytest.raises(RebuildInterrupted):
+        rebuild_if_outdated(v2, on_progress=stop_after_two_batches, stop=stop)
+    assert v2.stored_version() == 1
+    second: list[int] = []
+    rebuild_if_outdated(v2, on_progress=second.append)
+
+    assert sum(first) == 10
+    assert sum(first) + sum(second) == sum(v2.heads().values())
+    assert v2.stored_version() == 2
+    assert list(verify(v2)) == []
+
+
+def test_a_forced_rebuild_of_the_current_version_leaves_the_same_tables(
+    container: Container,
+) -> None:
+    tenant_id = history(container, keys=7)
+    current = platform(container, PlatformProjector())
+    current.runner().catch_up()
+    container.platform.rename_tenant(tenant_id, "Acme Festivals")
+
+    rebuild(current)
+
+    assert tenant_name(container, tenant_id) == "Acme Festivals"
+    assert list(verify(current)) == []
+    assert projection_status(current).lag_events == 0
+
+
+def test_status_counts_the_unapplied_domain_events_and_the_age_of_the_oldest(
+    container: Container,
+) -> None:
+    history(container, keys=9)
+    projection = platform(container, PlatformProjector(), batch=4)
+    app = container.platform
+    notifications = app.recorder.select_notifications(start=1, limit=100)
+    oldest_unapplied = app.mapper.to_domain_event(notifications[4]).timestamp
+    now = oldest_unapplied + timedelta(seconds=90)
+
+    before = projection_status(projection, now)
+    projection.runner().run_batch()
+    during = projection_status(projection, now)
+    projection.runner().catch_up()
+    after = projection_status(projection, now)
+
+    head = notifications[-1].id
+    assert (before.stored_version, before.lag_events) == (None, head)
+    ((upstream,),) = [during.upstreams]
+    assert (upstream.position, upstream.head) == (notifications[3].id, head)
+    assert during.lag_events == head - notifications[3].id
+    assert during.lag_seconds == pytest.approx(90.0)
+    assert (after.lag_events, after.lag_seconds) == (0, 0.0)
+    assert after.version == after.stored_version == 1
+
+
+def test_status_of_a_projection_that_never_ran_shows_no_stored_version(
+    container: Container,
+) -> None:
+    history(container, keys=0)
+    projection = platform(container, ShoutingPlatformProjector())
+    with container.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM projection_tracking")
+
+    status = projection_status(projection, datetime.now(UTC))
+
+    assert (status.version, status.stored_version, status.outdated) == (2, None, False)
+    assert status.lag_events == 1
+
+
+def test_queries_answer_before_and_after_the_swap_on_the_same_connections(
+    container: Container,
+) -> None:
+    tenant_id = history(container, keys=2)
+    platform(container, PlatformProjector()).runner().catch_up()
+    # Enough reads for the driver to prepare the statement on the server.
+    before = [tenant_name(container, tenant_id) for _ in range(8)]
+
+    rebuild_if_outdated(platform(container, ShoutingPlatformProjector()))
+    after = [tenant_name(container, tenant_id) for _ in range(8)]
+    keys = container.platform_queries.api_keys(tenant_id, 10, None).items
+
+    assert set(before) == {"Acme"}
+    assert set(after) == {"ACME"}
+    assert len(keys) == 2
+
+
+def test_a_starting_worker_rebuilds_an_outdated_projection_then_follows_new_events(
+    container: Container,
+) -> None:
+    tenant_id = history(container, keys=3)
+    platform(container, PlatformProjector()).runner().catch_up()
+    v2 = platform(container, ShoutingPlatformProjector())
+    stop = threading.Event()
+    worker = threading.Thread(target=follow_projection, args=(container, v2, stop))
+
+    worker.start()
+    try:
+        renamed = container.platform.rename_tenant(tenant_id, "Acme Festivals")
+        assert renamed.position is not None
+        reached = container.positions.wait_for("platform", [renamed.position], timeout=10)
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+
+    assert reached
+    assert v2.stored_version() == 2
+    assert tenant_name(container, tenant_id) == "Acme Festivals"
+    assert list(verify(v2)) == []

@@ -1,0 +1,104 @@
+"""A projector process killed mid-batch resumes, and its tables equal a fresh rebuild."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from adapters.settings import Settings
+from adapters.verify import verify
+from domain.apikey import ApiKey
+from domain.platform import PlatformApplication
+from entrypoints.container import Container, build
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def record_history(app: PlatformApplication, keys: int) -> None:
+    """Keys issued and rotated, saved in large chunks: a long history, written fast."""
+    tenant_id = app.create_tenant("Crash Test Ltd").aggregate_id
+    now = datetime.now(UTC)
+    pending = []
+    for _ in range(keys):
+        key = ApiKey.issue(
+            key_id=uuid.uuid4(),
+            tenant_id=tenant_id,
+            name="gate",
+            permissions=["check-in:scan"],
+            tier="FREE",
+            expires_at=None,
+            secret_digest=uuid.uuid4().hex,
+            now=now,
+        )
+        key.rotate(uuid.uuid4().hex, timedelta(hours=1), now)
+        pending.extend(key.collect_events())
+    for start in range(0, len(pending), 5000):
+        app.events.put(pending[start : start + 5000])
+
+
+def start_worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "ACCREDIT_DATA_DIR": str(settings.data_dir),
+        "ACCREDIT_PROJECTION_BATCH_SIZE": str(settings.projection_batch_size),
+        "ACCREDIT_DEMO_TENANT": "0",
+    }
+    env.pop("ACCREDIT_DATABASE_URL", None)
+    if settings.database_url is not None:
+        env["ACCREDIT_DATABASE_URL"] = settings.database_url
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "entrypoints.cli", "worker", "projections"],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def positions(container: Container) -> list[int]:
+    return [t.position for p in container.sql_projections() for t in p.tracked().values()] or [0]
+
+
+def wait_until(condition: Callable[[], bool], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the worker did not get there in time")
+        time.sleep(0.005)
+
+
+def test_a_projector_killed_mid_batch_then_restarted_leaves_what_a_fresh_rebuild_would(
+    any_settings: Settings, tmp_path: Path
+) -> None:
+    settings = replace(any_settings, projection_batch_size=100)
+    container = build(settings)
+    try:
+        record_history(container.platform, keys=6000)
+        head = container.platform.recorder.max_notification_id()
+        log = tmp_path / "worker.log"
+
+        worker = start_worker(settings, log)
+        wait_until(lambda: max(positions(container)) > 0, timeout=30)
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+        killed_at = positions(container)
+
+        restarted = start_worker(settings, log)
+        wait_until(lambda: set(positions(container)) == {head}, timeout=60)
+        restarted.send_signal(signal.SIGTERM)
+        assert restarted.wait(timeout=20) == 0, log.read_text()
+
+        assert min(killed_at) < head, "the worker finished before it was killed"
+        for projection in container.sql_projections():
+            assert list(verify(projection)) == [], projection.name
+    finally:
+        container.close()
