@@ -26,6 +26,8 @@ api_key_usage = Table(
     Column("request_count", BigInteger, nullable=False, comment="Requests made with the key"),
     # Not a projection (the recorder writes it), but for analysts, so it sits with the views.
     schema=VIEWS_SCHEMA,
+    comment="API key use, written by each process every ACCREDIT_USAGE_FLUSH_SECONDS; "
+    "not rebuilt from the history",
 )
 
 

@@ -1,4 +1,4 @@
-"""`accredit analysts grant ROLE`: read-only SQL access to the projection tables."""
+"""`accredit analysts grant ROLE | describe`: read-only SQL access, and what is there."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from adapters.analysts import ANALYST_ROLE, AnalystsNeedPostgres, grant_analyst
+from adapters.catalogue import describe
 from adapters.database import VIEWS_SCHEMA
 from adapters.settings import Settings
 from entrypoints.container import build
@@ -26,8 +27,14 @@ def cmd_grant(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_describe(args: argparse.Namespace, settings: Settings) -> int:
+    del args, settings
+    print(describe(), end="")
+    return 0
+
+
 def add_analyst_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
-    """Adds `accredit analysts grant ROLE`."""
+    """Adds `accredit analysts grant ROLE` and `accredit analysts describe`."""
     group = sub.add_parser("analysts", help="read-only SQL access to the projection tables")
     actions = group.add_subparsers(dest="action", required=True)
     grant = actions.add_parser(
@@ -35,3 +42,7 @@ def add_analyst_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
     )
     grant.add_argument("role")
     grant.set_defaults(func=cmd_grant)
+    describe_tables = actions.add_parser(
+        "describe", help="print every projection table and column (Markdown)"
+    )
+    describe_tables.set_defaults(func=cmd_describe)
