@@ -23,13 +23,10 @@ Subcommands = argparse._SubParsersAction  # the type argparse gives add_subparse
 
 @contextmanager
 def _auditor(settings: Settings) -> Iterator[Auditor]:
-    container = build(settings)
-    try:
+    with build(settings) as container:
         # The history answers as of now, even when no projection worker is running.
         container.catch_up()
         yield container.auditor()
-    finally:
-        container.close()
 
 
 def _filter(args: argparse.Namespace) -> HistoryFilter:

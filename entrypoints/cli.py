@@ -51,14 +51,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         if value is not None:
             env[f"ACCREDIT_{name.upper()}"] = str(value)
     settings = Settings.from_env(env)
-    container = build(settings)
-    try:
+    with build(settings) as container:
         if settings.demo_tenant:
             ensure_demo_tenant(container)
         # Views answer from the first request: bring them up to date before serving.
         container.catch_up()
-    finally:
-        container.close()
     sys.stdout.flush()
     python = sys.executable
     children = [
@@ -95,8 +92,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_tenants_create(args: argparse.Namespace, settings: Settings) -> int:
-    container = build(settings)
-    try:
+    with build(settings) as container:
         features = [Feature(f) for f in args.feature] if args.feature else list(Feature)
         ack = container.platform.create_tenant(args.name, features)
         issued = container.platform.issue_api_key(ack.aggregate_id, "admin", ["ADMIN"])
@@ -106,24 +102,18 @@ def cmd_tenants_create(args: argparse.Namespace, settings: Settings) -> int:
             issued.ack.aggregate_id,
             issued.secret,
         )
-    finally:
-        container.close()
     return 0
 
 
 def cmd_tenants_rename(args: argparse.Namespace, settings: Settings) -> int:
-    container = build(settings)
-    try:
+    with build(settings) as container:
         ack = container.platform.rename_tenant(args.tenant_id, args.name)
         print(f"Renamed tenant {ack.aggregate_id} (version {ack.version}).")
-    finally:
-        container.close()
     return 0
 
 
 def cmd_tenants_features(args: argparse.Namespace, settings: Settings) -> int:
-    container = build(settings)
-    try:
+    with build(settings) as container:
         for name in args.enable or []:
             container.platform.set_feature(args.tenant_id, Feature(name), enabled=True)
         for name in args.disable or []:
@@ -132,28 +122,22 @@ def cmd_tenants_features(args: argparse.Namespace, settings: Settings) -> int:
         tenant = container.platform_queries.tenant(args.tenant_id)
         enabled = ", ".join(tenant.features) if tenant else "?"
         print(f"Features of {args.tenant_id}: {enabled or '(none)'}")
-    finally:
-        container.close()
     return 0
 
 
 def cmd_keys_issue(args: argparse.Namespace, settings: Settings) -> int:
-    container = build(settings)
-    try:
+    with build(settings) as container:
         issued = container.platform.issue_api_key(
             args.tenant_id, args.name, args.permission, args.tier, args.expires_at
         )
         _print_key(
             f"Issued key {args.name!r}.", args.tenant_id, issued.ack.aggregate_id, issued.secret
         )
-    finally:
-        container.close()
     return 0
 
 
 def cmd_keys_list(args: argparse.Namespace, settings: Settings) -> int:
-    container = build(settings)
-    try:
+    with build(settings) as container:
         container.catch_up()
         cursor = None
         print(f"{'key id':36}  {'status':8}  {'tier':9}  name / permissions")
@@ -167,31 +151,23 @@ def cmd_keys_list(args: argparse.Namespace, settings: Settings) -> int:
             if page.next_cursor is None:
                 break
             cursor = page.next_cursor
-    finally:
-        container.close()
     return 0
 
 
 def cmd_keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
-    container = build(settings)
-    try:
+    with build(settings) as container:
         issued = container.platform.rotate_api_key(
             args.tenant_id, args.key_id, timedelta(seconds=args.grace_seconds)
         )
         _print_key("Rotated the key.", args.tenant_id, args.key_id, issued.secret)
         print(f"  the previous secret works until {issued.previous_secret_valid_until}")
-    finally:
-        container.close()
     return 0
 
 
 def cmd_keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
-    container = build(settings)
-    try:
+    with build(settings) as container:
         container.platform.revoke_api_key(args.tenant_id, args.key_id)
         print(f"Revoked key {args.key_id}.")
-    finally:
-        container.close()
     return 0
 
 

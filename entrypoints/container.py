@@ -96,6 +96,12 @@ class Container:
         if self.view_changes is not None:
             self.view_changes.start()
 
+    def __enter__(self) -> Container:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         if self.view_changes is not None:
             self.view_changes.stop()

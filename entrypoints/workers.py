@@ -49,8 +49,7 @@ def follow_projection(
 
 def run_projections(settings: Settings, stop: threading.Event) -> None:
     """Follows every upstream log and keeps every projection current until stopped."""
-    container = build(settings)
-    try:
+    with build(settings) as container:
         threads = [
             threading.Thread(
                 target=follow_projection,
@@ -65,8 +64,6 @@ def run_projections(settings: Settings, stop: threading.Event) -> None:
         stop.wait()
         for thread in threads:
             thread.join()
-    finally:
-        container.close()
 
 
 WORKERS: dict[str, Callable[[Settings, threading.Event], None]] = {
