@@ -8,16 +8,11 @@ import falcon
 
 from adapters.settings import Settings
 from entrypoints.container import Container, build
-from entrypoints.http.middleware import (
-    AuthMiddleware,
-    AuthorizationMiddleware,
-    BodyMiddleware,
-    CauseMiddleware,
-    IdempotencyMiddleware,
-    RateLimitMiddleware,
-    ReadYourWritesMiddleware,
-    RequestIdMiddleware,
-)
+from entrypoints.http.middleware.access import AuthMiddleware, AuthorizationMiddleware
+from entrypoints.http.middleware.context import BodyMiddleware, CauseMiddleware, RequestIdMiddleware
+from entrypoints.http.middleware.idempotency import IdempotencyMiddleware
+from entrypoints.http.middleware.limits import RateLimitMiddleware
+from entrypoints.http.middleware.reads import ReadYourWritesMiddleware
 from entrypoints.http.openapi import DocsResource, OpenApiResource, ProblemTypeResource, build_spec
 from entrypoints.http.problems import register_error_handlers
 from entrypoints.http.resources.api_keys import (

@@ -1,0 +1,1 @@
+"""Cross-cutting HTTP behaviour, one concern per module, in the order create_app uses."""

@@ -1,0 +1,62 @@
+"""Request ids, bounded bodies, and who a request's domain events are attributed to."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import falcon
+
+from domain.cause import Cause, enter, leave
+from domain.platform import Principal
+from entrypoints.http.problems import Problem
+from entrypoints.http.requests import MAX_BODY_BYTES
+
+REQUEST_ID = "X-Request-Id"
+CORRELATION_ID = "X-Correlation-Id"
+
+
+class RequestIdMiddleware:
+    """Echoes the caller's X-Request-Id, or makes one, for logs and correlation."""
+
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        given = req.get_header(REQUEST_ID)
+        if given is None or not (0 < len(given) <= 200 and given.isprintable()):
+            given = uuid.uuid4().hex
+        req.context.request_id = given
+        resp.set_header(REQUEST_ID, given)
+
+
+class BodyMiddleware:
+    """Reads the raw body once, bounded, so idempotency can fingerprint it."""
+
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        length = req.content_length or 0
+        if length > MAX_BODY_BYTES:
+            raise Problem("payload-too-large", f"at most {MAX_BODY_BYTES} bytes")
+        body = req.bounded_stream.read(MAX_BODY_BYTES + 1) if length or req.method != "GET" else b""
+        if len(body) > MAX_BODY_BYTES:
+            raise Problem("payload-too-large", f"at most {MAX_BODY_BYTES} bytes")
+        req.context.raw_body = body
+
+
+class CauseMiddleware:
+    """Attributes every domain event a request records to its API key and request id."""
+
+    def process_resource(
+        self, req: falcon.Request, resp: falcon.Response, resource: object, params: dict[str, Any]
+    ) -> None:
+        principal: Principal | None = getattr(req.context, "principal", None)
+        actor = f"api-key:{principal.key_id}" if principal is not None else "anonymous"
+        correlation = req.get_header(CORRELATION_ID)
+        if correlation is None or not (0 < len(correlation) <= 200 and correlation.isprintable()):
+            correlation = req.context.request_id
+        resp.set_header(CORRELATION_ID, correlation)
+        req.context.cause_token = enter(Cause(actor, correlation, req.context.request_id))
+
+    def process_response(
+        self, req: falcon.Request, resp: falcon.Response, resource: object, req_succeeded: bool
+    ) -> None:
+        token = getattr(req.context, "cause_token", None)
+        if token is not None:
+            leave(token)

@@ -1,0 +1,79 @@
+"""Idempotency-Key on POST: a retry gets the stored answer, never a second effect."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import falcon
+
+from adapters.idempotency import IdempotencyStore, Outcome, StoredResponse
+from domain.platform import Principal
+from entrypoints.http.problems import Problem
+from entrypoints.http.requests import IDEMPOTENCY_KEY_PATTERN, POSITION_HEADER
+
+IDEMPOTENCY_KEY = "Idempotency-Key"
+REPLAYED_HEADERS = ("content-type", "location", "etag", POSITION_HEADER.lower())
+
+
+class IdempotencyMiddleware:
+    """Idempotency-Key on POST: a retry gets the stored answer, never a second effect."""
+
+    def __init__(self, store: IdempotencyStore) -> None:
+        self.store = store
+
+    def process_resource(
+        self, req: falcon.Request, resp: falcon.Response, resource: object, params: dict[str, Any]
+    ) -> None:
+        req.context.idempotency = None
+        key = req.get_header(IDEMPOTENCY_KEY)
+        principal: Principal | None = req.context.principal
+        if key is None or req.method != "POST" or principal is None:
+            return
+        if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
+            raise Problem(
+                "bad-request", "Idempotency-Key must be 1 to 255 visible ASCII characters"
+            )
+        scope = str(principal.key_id)
+        fingerprint = hashlib.sha256(
+            b"\n".join([req.method.encode(), req.relative_uri.encode(), req.context.raw_body])
+        ).hexdigest()
+        claim = self.store.claim(scope, key, fingerprint)
+        if claim.outcome is Outcome.NEW:
+            req.context.idempotency = (scope, key)
+        elif claim.outcome is Outcome.REPLAY and claim.response is not None:
+            stored = claim.response
+            resp.status = stored.status
+            for name, value in stored.headers:
+                resp.set_header(name, value)
+            resp.set_header("Idempotent-Replayed", "true")
+            resp.data = stored.body
+            resp.complete = True
+        elif claim.outcome is Outcome.MISMATCH:
+            raise Problem(
+                "idempotency-key-reused",
+                "this key was first used with another method, path or body",
+            )
+        else:
+            raise Problem(
+                "idempotency-key-in-use",
+                "the first request with this key has not finished",
+                headers={"Retry-After": "1"},
+            )
+
+    def process_response(
+        self, req: falcon.Request, resp: falcon.Response, resource: object, req_succeeded: bool
+    ) -> None:
+        claimed = getattr(req.context, "idempotency", None)
+        if claimed is None:
+            return
+        scope, key = claimed
+        status = resp.status_code
+        if status >= 500:
+            # The outcome is unknown to the caller; let the retry run for real.
+            self.store.release(scope, key)
+            return
+        body = resp.render_body() or b""
+        headers = [(n, v) for n, v in resp.headers.items() if n.lower() in REPLAYED_HEADERS]
+        self.store.complete(scope, key, StoredResponse(status, headers, body))

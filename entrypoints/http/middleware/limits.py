@@ -1,0 +1,48 @@
+"""Per-key rate limits shared by every worker and host."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import falcon
+
+from adapters.ratelimit import SqlRateLimiter
+from domain.platform import Principal
+from domain.tiers import Tier
+from entrypoints.http.problems import Problem
+
+
+class RateLimitMiddleware:
+    """Counts each key's requests in a window shared by every worker and host."""
+
+    def __init__(
+        self, limiter: SqlRateLimiter, quotas: dict[Tier, int | None], window: int
+    ) -> None:
+        self.limiter = limiter
+        self.quotas = quotas
+        self.window = window
+
+    def process_resource(
+        self, req: falcon.Request, resp: falcon.Response, resource: object, params: dict[str, Any]
+    ) -> None:
+        principal: Principal | None = req.context.principal
+        if principal is None:
+            return
+        quota = self.quotas.get(principal.tier)
+        if quota is None:
+            return
+        decision = self.limiter.hit(f"key:{principal.key_id}", quota)
+        headers = {
+            "RateLimit-Limit": str(decision.limit),
+            "RateLimit-Remaining": str(decision.remaining),
+            "RateLimit-Reset": str(decision.reset_seconds),
+            "RateLimit-Policy": f"{decision.limit};w={self.window}",
+        }
+        resp.set_headers(headers)
+        if not decision.allowed:
+            headers["Retry-After"] = str(decision.reset_seconds)
+            raise Problem(
+                "rate-limited",
+                f"the {principal.tier} tier allows {quota} requests per {self.window} s",
+                headers=headers,
+            )
