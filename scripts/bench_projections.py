@@ -176,8 +176,8 @@ def run_raw(settings: Settings, engine: Engine, batch: int) -> float:
         conn.execute(text("DELETE FROM raw_api_keys"))
     insert = text(
         "INSERT INTO raw_api_keys (key_id, tenant_id, name, permissions, tier, status, "
-        "expires_at, created_at, version) VALUES (:key_id, :tenant_id, :name, :permissions, "
-        ":tier, 'active', :expires_at, :created_at, 1)"
+        "expires_at, created_at, rotated_at, version) VALUES (:key_id, :tenant_id, :name, "
+        ":permissions, :tier, 'active', :expires_at, :created_at, :rotated_at, :version)"
     )
     update = text(
         "UPDATE raw_api_keys SET rotated_at = :rotated_at, version = :version "
@@ -186,36 +186,36 @@ def run_raw(settings: Settings, engine: Engine, batch: int) -> float:
     started = time.perf_counter()
     count = 0
     for rows in raw_rows(settings, batch):
-        inserts, updates = [], []
+        # Done well, as the projection does: one final row per key per batch, so a key
+        # issued and rotated within a batch is one insert, older keys one update each.
+        inserts: dict[str, dict[str, Any]] = {}
+        updates: dict[str, dict[str, Any]] = {}
         for _, originator_id, version, topic, state in rows:
             payload = json.loads(bytes(state))
             key_id = str(originator_id)
             if topic.endswith("ApiKey.Issued"):
-                inserts.append(
-                    {
-                        "key_id": key_id,
-                        "tenant_id": payload["tenant_id"]["_data_"],
-                        "name": payload["name"],
-                        "permissions": json.dumps(payload["permissions"]),
-                        "tier": payload["tier"],
-                        "expires_at": None,
-                        "created_at": payload["timestamp"]["_data_"],
-                    }
-                )
+                inserts[key_id] = {
+                    "key_id": key_id,
+                    "tenant_id": payload["tenant_id"]["_data_"],
+                    "name": payload["name"],
+                    "permissions": json.dumps(payload["permissions"]),
+                    "tier": payload["tier"],
+                    "expires_at": None,
+                    "created_at": payload["timestamp"]["_data_"],
+                    "rotated_at": None,
+                    "version": version,
+                }
             elif topic.endswith("ApiKey.Rotated"):
-                updates.append(
-                    {
-                        "key_id": key_id,
-                        "rotated_at": payload["rotated_at"]["_data_"],
-                        "version": version,
-                    }
-                )
+                change = {"rotated_at": payload["rotated_at"]["_data_"], "version": version}
+                if key_id in inserts:
+                    inserts[key_id].update(change)
+                else:
+                    updates[key_id] = {"key_id": key_id, **change}
         with engine.begin() as conn:
-            # Keys are issued in an earlier batch than (or before) their rotations.
             if inserts:
-                conn.execute(insert, inserts)
+                conn.execute(insert, list(inserts.values()))
             if updates:
-                conn.execute(update, updates)
+                conn.execute(update, list(updates.values()))
         count += len(rows)
     return count / (time.perf_counter() - started)
 
