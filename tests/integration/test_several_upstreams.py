@@ -7,7 +7,7 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 from sqlalchemy import Column, Connection, Engine, Integer, MetaData, String, Table, func, select
 
-from adapters.database import eventstore_env, make_engine
+from adapters.database import create_tables, eventstore_env, make_engine
 from adapters.projection_runner import ProjectionRunner
 from adapters.settings import Settings
 from adapters.tracking import projection_tracking
@@ -67,7 +67,7 @@ def seen(engine: Engine) -> dict[str, int]:
 
 def test_a_projection_reads_two_applications_and_tracks_each(any_settings: Settings) -> None:
     engine = make_engine(any_settings)
-    projection_tracking.metadata.create_all(engine)
+    create_tables(engine)
     counts_metadata.create_all(engine)
     platform = PlatformApplication(eventstore_env(any_settings, "platform"))
     boxoffice = BoxOffice(eventstore_env(any_settings, "boxoffice"))
