@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 from uuid import UUID
 
 import falcon
 
-from adapters.audit import Auditor
+from adapters.audit import AuditEntry, Auditor
 from adapters.history_view import HistoryFilter
+from adapters.pagination import Page
 from domain.permissions import Permission
 from entrypoints.http.audit_schemas import (
     AggregateStateQuerySchema,
@@ -45,6 +47,10 @@ def _limit(req: falcon.Request) -> int:
     return int_param(req, "limit", 50, 1, 200)
 
 
+def _page_document(page: Page[AuditEntry]) -> dict[str, Any]:
+    return {"items": [audit_event(e) for e in page.items], "next_cursor": page.next_cursor}
+
+
 class AuditEventsResource:
     operations = {
         "GET": Operation(
@@ -67,10 +73,7 @@ class AuditEventsResource:
         page = self.auditor.history(
             req.context.principal.tenant_id, where, _limit(req), req.get_param("cursor")
         )
-        resp.media = {
-            "items": [audit_event(e) for e in page.items],
-            "next_cursor": page.next_cursor,
-        }
+        resp.media = _page_document(page)
 
 
 class AggregateEventsResource:
@@ -94,10 +97,7 @@ class AggregateEventsResource:
         page = self.auditor.aggregate_history(
             req.context.principal.tenant_id, aggregate_id, _limit(req), req.get_param("cursor")
         )
-        resp.media = {
-            "items": [audit_event(e) for e in page.items],
-            "next_cursor": page.next_cursor,
-        }
+        resp.media = _page_document(page)
 
 
 class AggregateStateResource:
