@@ -18,6 +18,9 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from adapters.settings import Settings
 
 SQLITE_FILE = "accredit.sqlite"
+# The service's own tables (rate limits, idempotency records) get a file of their
+# own on SQLite, so a projection swap holding the views' write lock never delays them.
+SERVICE_SQLITE_FILE = "service.sqlite"
 IMMEDIATE = "accredit_immediate"
 # Projection tables live in their own PostgreSQL schema, so analysts can be given
 # read access to them alone; tables of the service itself stay in `public`.
@@ -69,8 +72,15 @@ def sqlite_engine(path: Path) -> Engine:
     return engine.execution_options(schema_translate_map={VIEWS_SCHEMA: None})
 
 
+def make_service_engine(settings: Settings, views: Engine) -> Engine:
+    """The engine for the service's own tables: a file of its own on SQLite."""
+    if settings.database_url is None:
+        return sqlite_engine(settings.data_dir / SERVICE_SQLITE_FILE)
+    return views
+
+
 def make_engine(settings: Settings) -> Engine:
-    """One engine per process; SQLite gets WAL and immediate write transactions."""
+    """The engine of the projection tables; SQLite gets WAL and immediate writes."""
     if settings.database_url is None:
         return sqlite_engine(settings.data_dir / SQLITE_FILE)
     url = sqlalchemy_url(settings)
@@ -188,10 +198,21 @@ def startup_lock(engine: Engine) -> Iterator[None]:
             conn.commit()
 
 
-def create_tables(engine: Engine) -> None:
-    """Creates every service table that does not exist yet (safe to run concurrently)."""
-    create_schemas(engine, metadata.tables.values())
-    metadata.create_all(engine, checkfirst=True)
+def view_tables() -> list[Table]:
+    """Projection tables and what sits with them (tracking, key usage)."""
+    return [t for t in metadata.tables.values() if t.schema == VIEWS_SCHEMA]
+
+
+def service_tables() -> list[Table]:
+    """The service's own tables (rate limits, idempotency records)."""
+    return [t for t in metadata.tables.values() if t.schema != VIEWS_SCHEMA]
+
+
+def create_tables(engine: Engine, tables: Iterable[Table] | None = None) -> None:
+    """Creates the tables (all by default) that do not exist yet (safe to run concurrently)."""
+    chosen = list(metadata.tables.values() if tables is None else tables)
+    create_schemas(engine, chosen)
+    metadata.create_all(engine, tables=chosen, checkfirst=True)
 
 
 def create_schemas(engine: Engine, tables: Iterable[Table]) -> None:

@@ -7,17 +7,36 @@ from collections.abc import Iterable
 
 from sqlalchemy import BigInteger, Column, Connection, Engine, Integer, String, Table, select
 
-from adapters.database import Reader, metadata
+from adapters.database import VIEWS_SCHEMA, Reader, metadata
 from adapters.view_changes import ViewChanges
 from domain.application import Position
 
+# Beside the views it tracks: a batch commits its view changes and its position in
+# one transaction, which on SQLite must mean one file.
 projection_tracking = Table(
     "projection_tracking",
     metadata,
-    Column("projection", String(100), primary_key=True),
-    Column("upstream", String(100), primary_key=True),
-    Column("position", BigInteger, nullable=False),
-    Column("version", Integer, nullable=False),
+    Column("projection", String(100), primary_key=True, comment="The projection's name"),
+    Column(
+        "upstream",
+        String(100),
+        primary_key=True,
+        comment="An application whose domain events the projection reads",
+    ),
+    Column(
+        "position",
+        BigInteger,
+        nullable=False,
+        comment="The last notification id of that application applied to the tables",
+    ),
+    Column(
+        "version",
+        Integer,
+        nullable=False,
+        comment="The projection version the tables were built by",
+    ),
+    schema=VIEWS_SCHEMA,
+    comment="How current each projection table is: compare position with the event store",
 )
 
 

@@ -17,6 +17,8 @@ from collections import defaultdict
 import psycopg
 from sqlalchemy import Connection, text
 
+from adapters.database import VIEWS_SCHEMA
+
 log = logging.getLogger(__name__)
 
 CHANNEL = "accredit_views"
@@ -90,7 +92,10 @@ class ViewChanges:
         with psycopg.connect(self.conninfo, autocommit=True) as conn:
             conn.execute(f"LISTEN {CHANNEL}")
             # Listen first, then read: nothing committed in between is missed.
-            rows = conn.execute("SELECT projection, upstream, position FROM projection_tracking")
+            rows = conn.execute(
+                # The schema is our own constant, never input.
+                f"SELECT projection, upstream, position FROM {VIEWS_SCHEMA}.projection_tracking"  # noqa: S608
+            )
             with self._changed:
                 for projection, upstream, position in rows:
                     self._positions[(projection, upstream)] = int(position)

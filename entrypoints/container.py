@@ -9,7 +9,16 @@ from eventsourcing.application import Application
 from sqlalchemy import Engine
 
 from adapters.audit import Auditor
-from adapters.database import Reader, create_tables, eventstore_env, make_engine, startup_lock
+from adapters.database import (
+    Reader,
+    create_tables,
+    eventstore_env,
+    make_engine,
+    make_service_engine,
+    service_tables,
+    startup_lock,
+    view_tables,
+)
 from adapters.history_view import HistoryQueries, SqlHistoryView
 from adapters.idempotency import IdempotencyStore
 from adapters.platform_view import PlatformQueries, SqlPlatformView
@@ -35,7 +44,8 @@ class Container:
     """Everything one process needs, built once per process."""
 
     settings: Settings
-    engine: Engine
+    engine: Engine  # the projection tables (and their tracking)
+    service_engine: Engine  # rate limits and idempotency records
     reader: Reader
     platform: PlatformApplication
     platform_queries: PlatformQueries
@@ -110,15 +120,18 @@ class Container:
             app.close()
         self.reader.close()
         self.engine.dispose()
+        self.service_engine.dispose()
 
 
 def build(settings: Settings) -> Container:
     """Wires a container; creates missing tables so a fresh install just works."""
     engine = make_engine(settings)
+    service = make_service_engine(settings, engine)
     # Workers and hosts start together; creating tables and the event store's
     # functions concurrently collides on PostgreSQL, so one process does it at a time.
     with startup_lock(engine):
-        create_tables(engine)
+        create_tables(engine, view_tables())
+        create_tables(service, service_tables())
         platform = PlatformApplication(
             eventstore_env(settings, PlatformApplication.name),
             auth_cache_seconds=settings.auth_cache_seconds,
@@ -129,12 +142,13 @@ def build(settings: Settings) -> Container:
         settings=settings,
         reader=reads,
         engine=engine,
+        service_engine=service,
         platform=platform,
         platform_queries=PlatformQueries(reads, changes),
         positions=Positions(reads, changes=changes),
         view_changes=changes,
-        rate_limiter=SqlRateLimiter(engine, settings.rate_window_seconds),
-        idempotency=IdempotencyStore(engine, settings.idempotency_ttl_seconds),
+        rate_limiter=SqlRateLimiter(service, settings.rate_window_seconds),
+        idempotency=IdempotencyStore(service, settings.idempotency_ttl_seconds),
         usage=KeyUsageRecorder(engine, settings.usage_flush_seconds),
         applications={platform.name: platform},
     )

@@ -47,7 +47,7 @@ def api_routes(c: Container) -> list[tuple[str, object]]:
         ("/v1/audit/export", AuditExportResource(auditor)),
         ("/health", HealthResource()),
         ("/health/projections", ProjectionHealthResource(c.projection_statuses)),
-        ("/ready", ReadinessResource(c.engine, c.platform)),
+        ("/ready", ReadinessResource(c.engine, c.service_engine, c.platform)),
     ]
 
 

@@ -57,11 +57,16 @@ def test_an_analyst_reads_the_views_but_cannot_write_them_nor_read_service_table
             assert conn.execute("SELECT name FROM accredit_views.tenants").fetchall() == [("Acme",)]
             conn.execute("SELECT count(*) FROM accredit_views.api_keys").fetchone()
             conn.execute("SELECT count(*) FROM accredit_views.api_key_usage").fetchone()
+            # How current the tables are is theirs to see too.
+            assert conn.execute(
+                "SELECT position FROM accredit_views.projection_tracking "
+                "WHERE projection = 'platform'"
+            ).fetchall() == [(1,)]
             conn.rollback()
             assert refused(conn, "UPDATE accredit_views.tenants SET name = 'x'")
             assert refused(conn, "DELETE FROM accredit_views.api_keys")
             assert refused(conn, "CREATE TABLE accredit_views.mine (a int)")
-            assert refused(conn, "SELECT * FROM public.projection_tracking")
+            assert refused(conn, "UPDATE accredit_views.projection_tracking SET position = 0")
             assert refused(conn, "SELECT * FROM public.rate_limit_counters")
             assert refused(conn, "SELECT * FROM public.idempotency_keys")
             assert refused(conn, "SELECT * FROM public.platform_events")

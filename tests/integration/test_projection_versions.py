@@ -16,6 +16,7 @@ from adapters.projection_status import projection_status
 from adapters.rebuild import RebuildInterrupted, rebuild, rebuild_if_outdated
 from adapters.settings import Settings
 from adapters.sql_projection import SqlProjection
+from adapters.tracking import projection_tracking
 from adapters.verify import verify
 from domain.features import Feature
 from domain.tenant import Tenant
@@ -173,7 +174,7 @@ def test_status_of_a_projection_that_never_ran_shows_no_stored_version(
     history(container, keys=0)
     projection = platform(container, ShoutingPlatformProjector())
     with container.engine.begin() as conn:
-        conn.exec_driver_sql("DELETE FROM projection_tracking")
+        conn.execute(projection_tracking.delete())
 
     status = projection_status(projection, datetime.now(UTC))
 

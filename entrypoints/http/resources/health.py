@@ -25,7 +25,7 @@ class HealthResource:
 class ReadinessResource:
     operations = {
         "GET": Operation(
-            "Readiness: the event store and the view database answer",
+            "Readiness: the event store, the view tables and the service tables answer",
             public=True,
             response=HealthSchema,
             errors=(503,),
@@ -33,16 +33,19 @@ class ReadinessResource:
         )
     }
 
-    def __init__(self, engine: Engine, platform: PlatformApplication) -> None:
-        self.engine = engine
+    def __init__(
+        self, engine: Engine, service_engine: Engine, platform: PlatformApplication
+    ) -> None:
+        self.engines = {"views": engine, "service": service_engine}
         self.platform = platform
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         checks = {}
         try:
-            with self.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-            checks["views"] = "ok"
+            for name, engine in self.engines.items():
+                with engine.connect() as conn:
+                    conn.execute(text("SELECT 1"))
+                checks[name] = "ok"
             self.platform.recorder.max_notification_id()
             checks["event_store"] = "ok"
         except Exception as exc:

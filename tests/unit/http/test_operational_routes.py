@@ -27,10 +27,15 @@ def test_health_answers_ok_without_a_key(client: TestClient) -> None:
     assert expect.ok(client.simulate_get("/health")) == {"status": "ok", "checks": {}}
 
 
-def test_ready_checks_the_view_database_and_the_event_store(client: TestClient) -> None:
+def test_ready_checks_the_view_and_service_databases_and_the_event_store(
+    client: TestClient,
+) -> None:
     body = expect.ok(client.simulate_get("/ready"))
 
-    assert body == {"status": "ok", "checks": {"views": "ok", "event_store": "ok"}}
+    assert body == {
+        "status": "ok",
+        "checks": {"views": "ok", "service": "ok", "event_store": "ok"},
+    }
 
 
 def test_ready_is_a_503_problem_when_the_database_is_gone(
