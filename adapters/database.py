@@ -152,6 +152,18 @@ class Reader:
         self._opened: list[Connection] = []
         self._lock = threading.Lock()
 
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def data_version(self) -> int:
+        """SQLite: changes whenever another connection commits to this thread's file."""
+        with self.connect() as conn:
+            raw = conn.connection.driver_connection
+            assert isinstance(raw, sqlite3.Connection)
+            row = raw.execute("PRAGMA data_version").fetchone()
+        return int(row[0])
+
     @classmethod
     def of(cls, source: Engine | Reader) -> Reader:
         return source if isinstance(source, Reader) else cls(source)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -169,12 +170,15 @@ class PlatformQueries:
         self.reader = Reader.of(engine)
         self.changes = changes
         self._tenants: dict[UUID, tuple[int, TenantRow | None]] = {}
+        self._per_thread = threading.local()
 
     _tenant_by_id = select(tenants).where(tenants.c.tenant_id == bindparam("tenant_id"))
 
     def tenant(self, tenant_id: UUID) -> TenantRow | None:
         """One tenant; served from memory until the platform projection next moves."""
         changes = self.changes
+        if self.reader.is_sqlite:
+            return self._tenant_unless_file_changed(tenant_id)
         if changes is None or not changes.healthy:
             return self._read_tenant(tenant_id)
         generation = changes.generation(PlatformProjector.name)
@@ -187,6 +191,25 @@ class PlatformQueries:
             if len(self._tenants) >= TENANT_CACHE_SIZE:
                 self._tenants.clear()
             self._tenants[tenant_id] = (generation, row)
+        return row
+
+    def _tenant_unless_file_changed(self, tenant_id: UUID) -> TenantRow | None:
+        # SQLite says, per connection, whether any other connection has committed to
+        # the file since it last asked: a row read before is current until then.
+        # Each thread keeps its own rows, since each asks on its own connection.
+        remembered: dict[UUID, tuple[int, TenantRow | None]] | None = getattr(
+            self._per_thread, "tenants", None
+        )
+        if remembered is None:
+            remembered = self._per_thread.tenants = {}
+        version = self.reader.data_version()
+        hit = remembered.get(tenant_id)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        row = self._read_tenant(tenant_id)
+        if len(remembered) >= TENANT_CACHE_SIZE:
+            remembered.clear()
+        remembered[tenant_id] = (version, row)
         return row
 
     def _read_tenant(self, tenant_id: UUID) -> TenantRow | None:
