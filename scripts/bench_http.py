@@ -304,15 +304,12 @@ def prepare(stack: contextlib.ExitStack, args: argparse.Namespace) -> Fixture:
     if args.database_url:
         env["ACCREDIT_DATABASE_URL"] = _postgres_database(stack, args.database_url)
         database = "postgresql"
-    container = build(Settings.from_env(env))
-    try:
+    with build(Settings.from_env(env)) as container:
         tenant = container.platform.create_tenant("Benchmark organiser")
         issued = container.platform.issue_api_key(
             tenant.aggregate_id, "benchmark", ["ADMIN"], "PREMIUM"
         )
         container.catch_up()
-    finally:
-        container.close()
     log(f"prepared tenant {tenant.aggregate_id} and a PREMIUM key in {data_dir}")
     return Fixture(env=env, secret=issued.secret, database=database)
 

@@ -114,8 +114,7 @@ def reset_views(engine: Engine) -> None:
 
 
 def run_ours(settings: Settings, batch: int) -> float:
-    container = build(settings)
-    try:
+    with build(settings) as container:
         reset_views(container.engine)
         runners = container.projection_runners()
         platform_runner = next(r for r in runners if r.name == "platform")
@@ -123,8 +122,6 @@ def run_ours(settings: Settings, batch: int) -> float:
         started = time.perf_counter()
         count = platform_runner.catch_up()
         elapsed = time.perf_counter() - started
-    finally:
-        container.close()
     return count / elapsed
 
 

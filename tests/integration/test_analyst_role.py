@@ -45,8 +45,7 @@ def refused(conn: psycopg.Connection[tuple[object, ...]], sql: str) -> bool:
 def test_an_analyst_reads_the_views_but_cannot_write_them_nor_read_service_tables(
     pg_settings: Settings, analyst: str
 ) -> None:
-    container = build(pg_settings)
-    try:
+    with build(pg_settings) as container:
         container.platform.create_tenant("Acme")
         container.catch_up()
         grant_analyst(container.engine, analyst)
@@ -77,5 +76,3 @@ def test_an_analyst_reads_the_views_but_cannot_write_them_nor_read_service_table
         with connect_as(analyst, url) as conn:
             assert conn.execute("SELECT name FROM accredit_views.tenants").fetchall() == [("Acme",)]
             assert refused(conn, "DELETE FROM accredit_views.tenants")
-    finally:
-        container.close()

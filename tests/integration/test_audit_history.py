@@ -319,16 +319,13 @@ def test_scattered_versions_of_one_aggregate_get_their_own_payloads(
 
 def test_payloads_come_back_decrypted_while_no_table_holds_them(any_settings: Settings) -> None:
     settings = replace(any_settings, cipher_key=AESCipher.create_key(32))
-    container = build(settings)
-    try:
+    with build(settings) as container:
         tenant = container.platform.create_tenant("Confidential Summit Ltd").aggregate_id
         container.catch_up()
         stored = container.platform.recorder.select_notifications(1, 10)
 
         history = walk(container.auditor(), tenant, HistoryFilter(), 50)
         rows = stored_history(container)
-    finally:
-        container.close()
 
     assert history[0].payload["name"] == "Confidential Summit Ltd"
     assert b"Confidential" not in stored[0].state

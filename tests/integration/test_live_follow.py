@@ -40,14 +40,11 @@ def seconds_until_projected(container: Container, projection_name: str, rounds: 
 def test_on_postgres_a_new_domain_event_is_projected_well_within_the_poll_interval(
     pg_settings: Settings,
 ) -> None:
-    container = build(replace(pg_settings, poll_interval_seconds=5.0))
-    try:
+    with build(replace(pg_settings, poll_interval_seconds=5.0)) as container:
         platform = next(p for p in container.sql_projections() if p.name == "platform")
         assert isinstance(container.wakeup(platform), ListenWakeup)
 
         latencies = seconds_until_projected(container, "platform", rounds=3)
-    finally:
-        container.close()
 
     assert max(latencies) < 0.5, latencies
 
@@ -55,13 +52,10 @@ def test_on_postgres_a_new_domain_event_is_projected_well_within_the_poll_interv
 def test_on_sqlite_an_idle_projector_polls_at_the_poll_interval(
     sqlite_settings: Settings,
 ) -> None:
-    container = build(replace(sqlite_settings, poll_interval_seconds=0.05))
-    try:
+    with build(replace(sqlite_settings, poll_interval_seconds=0.05)) as container:
         platform = next(p for p in container.sql_projections() if p.name == "platform")
         assert isinstance(container.wakeup(platform), PollWakeup)
 
         latencies = seconds_until_projected(container, "platform", rounds=2)
-    finally:
-        container.close()
 
     assert max(latencies) < 1.0, latencies

@@ -80,8 +80,7 @@ def test_a_projector_killed_mid_batch_then_restarted_leaves_what_a_fresh_rebuild
     any_settings: Settings, tmp_path: Path
 ) -> None:
     settings = replace(any_settings, projection_batch_size=100)
-    container = build(settings)
-    try:
+    with build(settings) as container:
         record_history(container.platform, keys=6000)
         head = container.platform.recorder.max_notification_id()
         log = tmp_path / "worker.log"
@@ -100,5 +99,3 @@ def test_a_projector_killed_mid_batch_then_restarted_leaves_what_a_fresh_rebuild
         assert min(killed_at) < head, "the worker finished before it was killed"
         for projection in container.sql_projections():
             assert list(verify(projection)) == [], projection.name
-    finally:
-        container.close()
