@@ -8,10 +8,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, NoReturn, TypeVar
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import Notification
 from sqlalchemy import Connection, Engine, select, update
 
+from adapters.batch_decoder import BatchDecoder
 from adapters.database import dialect_insert, write_transaction
+from adapters.notification_log import Recorded, read_notifications
 from adapters.sql_view import SqlView
 from adapters.tracking import projection_tracking, read_position
 from adapters.view_changes import announce
@@ -60,6 +61,7 @@ class ProjectionRunner(Generic[V]):
         # A build in scratch tables tells no one: its positions are not the live ones.
         self.announce = announce
         self.topics = frozenset(projector.topics())
+        self._decoders: dict[str, BatchDecoder] = {}
         self._ensure_tracking_rows()
 
     @property
@@ -96,9 +98,7 @@ class ProjectionRunner(Generic[V]):
                 start = read_position(conn, self.name, upstream)
             if until is not None and start >= until:
                 return 0
-            notifications = app.recorder.select_notifications(
-                start=start, limit=self.batch_size, stop=until, inclusive_of_start=False
-            )
+            notifications = read_notifications(app, start, self.batch_size, until)
             if not notifications:
                 return 0
             try:
@@ -114,7 +114,7 @@ class ProjectionRunner(Generic[V]):
         app: Application[Any],
         upstream: str,
         start: int,
-        notifications: Sequence[Notification],
+        notifications: Sequence[Recorded],
     ) -> None:
         with write_transaction(self.engine) as conn:
             moved = conn.execute(
@@ -130,17 +130,24 @@ class ProjectionRunner(Generic[V]):
             if moved != 1:
                 self._explain_refusal(conn, upstream)
             view = self.view(conn)
-            for notification in notifications:
-                if self.projector.all_events or notification.topic in self.topics:
-                    self.projector.project_recorded(
-                        Position(upstream, notification.id),
-                        app.mapper.to_domain_event(notification),
-                        view,
-                    )
+            wanted = [
+                n for n in notifications if self.projector.all_events or n.topic in self.topics
+            ]
+            decoded = self._decoder(upstream, app).decode(wanted)
+            for notification, domain_event in zip(wanted, decoded, strict=True):
+                self.projector.project_recorded(
+                    Position(upstream, notification.id), domain_event, view
+                )
             if isinstance(view, SqlView):
                 view.flush()
             if self.announce:
                 announce(conn, self.name, upstream, notifications[-1].id)
+
+    def _decoder(self, upstream: str, app: Application[Any]) -> BatchDecoder:
+        decoder = self._decoders.get(upstream)
+        if decoder is None:
+            decoder = self._decoders[upstream] = BatchDecoder(app.mapper)
+        return decoder
 
     def _explain_refusal(self, conn: Connection, upstream: str) -> NoReturn:
         row = conn.execute(
