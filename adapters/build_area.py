@@ -10,6 +10,7 @@ the swapping connection and copied in. Either way the swap is one transaction.
 from __future__ import annotations
 
 import fcntl
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Protocol
 
 from sqlalchemy import Connection, Engine, Table, inspect, text
 
+from adapters import dependent_views
 from adapters.database import VIEWS_SCHEMA, create_schemas, sqlite_engine, write_transaction
 from adapters.tracking import projection_tracking
 
@@ -93,6 +95,9 @@ class PostgresBuildArea:
         return write_transaction(live)
 
     def replace_live_tables(self, conn: Connection, tables: Sequence[Table]) -> None:
+        live = [(conn.schema_for_object(t) or "public", t.name) for t in tables]
+        views = dependent_views.views_resting_on_any(conn, live)
+        dependent_views.drop(conn, views)
         for table in tables:
             live_schema = conn.schema_for_object(table)
             readers = _select_grantees(conn, live_schema, table.name)
@@ -103,6 +108,7 @@ class PostgresBuildArea:
             # Grants belong to the old table: whoever could read it can read the new one.
             for grantee in readers:
                 conn.execute(text(f'GRANT SELECT ON "{live_schema}"."{table.name}" TO {grantee}'))
+        dependent_views.recreate(conn, views)
         conn.execute(text(f'DROP SCHEMA "{self.schema}" CASCADE'))
 
     def drop(self) -> None:
@@ -125,6 +131,30 @@ def _select_grantees(conn: Connection, schema: str | None, table: str) -> list[s
     return [r[0] for r in rows]
 
 
+@contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock between processes, held while its file exists; none is left behind.
+
+    The holder removes the file before unlocking, so a waiter that then gets the
+    lock on the removed file tries again on a new one.
+    """
+    while True:
+        handle = path.open("a")
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            same = os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        handle.close()
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+        handle.close()
+
+
 class SqliteBuildArea:
     def __init__(self, live: Engine, name: str) -> None:
         database = live.url.database
@@ -138,14 +168,8 @@ class SqliteBuildArea:
         }
         self.engine = sqlite_engine(self.path)
 
-    @contextmanager
-    def lock(self) -> Iterator[None]:
-        with self.path.with_suffix(".lock").open("a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    def lock(self) -> AbstractContextManager[None]:
+        return file_lock(self.path.with_suffix(".lock"))
 
     def holds_tracking(self) -> bool:
         if not self.path.exists():

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import pytest
 
+from adapters.build_area import file_lock
 from adapters.platform_view import SqlPlatformView
 from adapters.projection_runner import ProjectionVersionChanged
 from adapters.projection_status import projection_status
@@ -221,3 +223,38 @@ def test_a_starting_worker_rebuilds_an_outdated_projection_then_follows_new_even
     assert v2.stored_version() == 2
     assert tenant_name(container, tenant_id) == "Acme Festivals"
     assert list(verify(v2)) == []
+
+
+def test_rebuilds_and_verifications_leave_no_lock_file_behind(
+    container: Container, any_settings: Settings
+) -> None:
+    history(container, keys=2)
+    projection = platform(container, PlatformProjector())
+    projection.runner().catch_up()
+
+    rebuild(projection)
+    assert list(verify(projection)) == []
+
+    assert sorted(p.name for p in any_settings.data_dir.glob("*.lock")) == []
+
+
+def test_a_build_area_lock_keeps_a_second_holder_waiting_until_released(tmp_path: Path) -> None:
+    path = tmp_path / "area.lock"
+    order: list[str] = []
+    first_holds = threading.Event()
+
+    def second() -> None:
+        first_holds.wait()
+        with file_lock(path):
+            order.append("second")
+
+    waiter = threading.Thread(target=second)
+    waiter.start()
+    with file_lock(path):
+        first_holds.set()
+        waiter.join(timeout=0.3)
+        order.append("first")
+    waiter.join(timeout=10)
+
+    assert order == ["first", "second"]
+    assert not path.exists()
