@@ -144,7 +144,7 @@ def test_a_view_that_no_longer_fits_stops_the_swap_and_names_itself(pg_settings:
             )
 
         platform = next(p for p in container.sql_projections() if p.name == "platform")
-        with pytest.raises(DependentViewBroken, match="public.pinned"):
+        with pytest.raises(DependentViewBroken, match=r"public\.pinned"):
             rebuild(platform)
 
         with psycopg.connect(url) as owner:
