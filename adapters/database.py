@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, event, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Executable,
+    MetaData,
+    Row,
+    Table,
+    create_engine,
+    event,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -184,12 +194,35 @@ class Reader:
             conn.close()
             raise
 
+    def rows(
+        self, statement: Executable, params: Mapping[str, Any] | None = None
+    ) -> list[Row[Any]]:
+        """Runs one query and returns all its rows.
+
+        On PostgreSQL the driver prepares a statement it runs often; when a rebuild
+        has since put a table of another shape in place, the server refuses the old
+        plan. That is no error of the query: it runs once more on a new connection.
+        """
+        try:
+            with self.connect() as conn:
+                return list(conn.execute(statement, params))
+        except DBAPIError as exc:
+            if not _stale_plan(exc):
+                raise
+        with self.connect() as conn:
+            return list(conn.execute(statement, params))
+
     def close(self) -> None:
         """Closes every thread's connection (at shutdown)."""
         with self._lock:
             opened, self._opened = self._opened, []
         for conn in opened:
             conn.close()
+
+
+def _stale_plan(error: DBAPIError) -> bool:
+    # SQLSTATE 0A000 "cached plan must not change result type".
+    return getattr(error.orig, "sqlstate", None) == "0A000" and "cached plan" in str(error.orig)
 
 
 STARTUP_LOCK_KEY = 0x61636372  # "accr": one advisory lock for schema set-up

@@ -213,17 +213,15 @@ class PlatformQueries:
         return row
 
     def _read_tenant(self, tenant_id: UUID) -> TenantRow | None:
-        with self.reader.connect() as conn:
-            row = conn.execute(self._tenant_by_id, {"tenant_id": tenant_id}).first()
-        return _tenant_row(row._mapping) if row else None
+        rows = self.reader.rows(self._tenant_by_id, {"tenant_id": tenant_id})
+        return _tenant_row(rows[0]._mapping) if rows else None
 
     def api_key(self, tenant_id: UUID, key_id: UUID) -> ApiKeyRow | None:
         query = select(api_keys).where(
             api_keys.c.tenant_id == tenant_id, api_keys.c.key_id == key_id
         )
-        with self.reader.connect() as conn:
-            row = conn.execute(query).first()
-        return _key_row(row._mapping) if row else None
+        rows = self.reader.rows(query)
+        return _key_row(rows[0]._mapping) if rows else None
 
     def api_keys(self, tenant_id: UUID, limit: int, cursor: str | None) -> Page[ApiKeyRow]:
         """The tenant's keys, oldest first, a page at a time."""
@@ -239,8 +237,7 @@ class PlatformQueries:
             )
             query = query.where(tuple_(api_keys.c.created_at, api_keys.c.key_id) > after)
         query = query.order_by(api_keys.c.created_at, api_keys.c.key_id).limit(limit + 1)
-        with self.reader.connect() as conn:
-            rows = [_key_row(r._mapping) for r in conn.execute(query)]
+        rows = [_key_row(r._mapping) for r in self.reader.rows(query)]
         next_cursor = None
         if len(rows) > limit:
             rows = rows[:limit]
