@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import heapq
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from uuid import UUID
@@ -20,13 +21,11 @@ from sqlalchemy import (
     Table,
     Uuid,
     func,
-    literal,
     select,
-    tuple_,
 )
 
 from adapters.database import VIEWS_SCHEMA, Reader, metadata
-from adapters.pagination import BadCursor, Page, decode_cursor, decode_time, encode_cursor
+from adapters.pagination import BadCursor, Page, decode_cursor, encode_cursor
 from adapters.sql_view import SqlView
 from adapters.types import UtcDateTime
 from projections.history import HistoryEntry
@@ -97,24 +96,12 @@ domain_event_history = Table(
         nullable=True,
         comment="The request that caused it (its X-Request-Id); null for system work",
     ),
-    Index("domain_event_history_by_tenant", "tenant_id", "occurred_at", "application", "position"),
+    # Pages read each application's log in position order, within a tenant and a filter.
+    Index("domain_event_history_by_tenant", "tenant_id", "application", "position"),
+    Index("domain_event_history_by_time", "tenant_id", "application", "occurred_at"),
     Index("domain_event_history_by_aggregate", "aggregate_id", "version"),
-    Index(
-        "domain_event_history_by_actor",
-        "tenant_id",
-        "actor",
-        "occurred_at",
-        "application",
-        "position",
-    ),
-    Index(
-        "domain_event_history_by_type",
-        "tenant_id",
-        "event_type",
-        "occurred_at",
-        "application",
-        "position",
-    ),
+    Index("domain_event_history_by_actor", "tenant_id", "actor", "application", "position"),
+    Index("domain_event_history_by_type", "tenant_id", "event_type", "application", "position"),
     comment="One row per domain event of every application; payloads stay in the event stores",
     schema=VIEWS_SCHEMA,
 )
@@ -156,33 +143,54 @@ class AggregateIndex:
 class HistoryQueries:
     """Reads of the history table. tenant_id None reads every tenant (the operator's CLI)."""
 
-    def __init__(self, engine: Engine | Reader) -> None:
+    def __init__(self, engine: Engine | Reader, applications: Iterable[str]) -> None:
         self.reader = Reader.of(engine)
+        self.applications = tuple(applications)
 
     def page(
         self, tenant_id: UUID | None, where: HistoryFilter, limit: int, cursor: str | None
     ) -> Page[HistoryEntry]:
-        """The matching domain events, oldest first (then by application and position)."""
+        """The matching domain events, a page at a time, merged across applications by time.
+
+        Each application's domain events come in the order its log recorded them,
+        and the cursor holds how far each log has been read. A domain event recorded
+        after a page was read, even one stamped with an earlier time by a slower
+        writer, is therefore on a later page, never skipped.
+        """
         if limit < 1:
             raise ValueError("a page holds at least one item")
-        query = _filtered(tenant_id, where)
-        if cursor is not None:
-            after_time, application, position = _history_cursor(cursor)
-            key = tuple_(
-                literal(after_time, _h.occurred_at.type),
-                literal(application, _h.application.type),
-                literal(position, _h.position.type),
-            )
-            query = query.where(tuple_(_h.occurred_at, _h.application, _h.position) > key)
-        query = query.order_by(_h.occurred_at, _h.application, _h.position).limit(limit + 1)
-        rows = self._read(query)
-        if len(rows) <= limit:
-            return Page(rows, None)
-        last = rows[limit - 1]
-        next_cursor = encode_cursor(
-            last.occurred_at.isoformat(), last.application, str(last.position)
+        after = _history_cursor(cursor) if cursor is not None else {}
+        streams: dict[str, list[HistoryEntry]] = {}
+        for application in self.applications:
+            start = after.get(application)
+            if start is None:
+                start = self._first_position(tenant_id, application, where.since)
+            query = _filtered(tenant_id, where).where(_h.application == application)
+            streams[application] = self._read(_after_position(query, start).limit(limit + 1))
+        taken = list(heapq.merge(*streams.values(), key=_time_order))[:limit]
+        reached = dict(after)
+        for entry in taken:
+            reached[entry.application] = entry.position
+        more = any(
+            rows and rows[-1].position > reached.get(application, -1)
+            for application, rows in streams.items()
         )
-        return Page(rows[:limit], next_cursor)
+        next_cursor = _encode_history_cursor(reached) if more else None
+        return Page(taken, next_cursor)
+
+    def _first_position(
+        self, tenant_id: UUID | None, application: str, since: datetime | None
+    ) -> int:
+        """Where a first page may start reading a log: just before the first match in time."""
+        if since is None:
+            return 0
+        query = select(func.min(_h.position)).where(
+            _h.application == application, _h.occurred_at >= since
+        )
+        if tenant_id is not None:
+            query = query.where(_h.tenant_id == tenant_id)
+        first = self.reader.rows(query)[0][0]
+        return 0 if first is None else int(first) - 1
 
     def chunks(
         self, tenant_id: UUID | None, where: HistoryFilter, size: int = 500
@@ -207,11 +215,10 @@ class HistoryQueries:
         )
         if tenant_id is not None:
             query = query.where(_h.tenant_id == tenant_id)
-        with self.reader.connect() as conn:
-            row = conn.execute(query).first()
-        if row is None:
+        rows = self.reader.rows(query.limit(1))
+        if not rows:
             return None
-        application, aggregate_type, owner, last_version = row
+        application, aggregate_type, owner, last_version = tuple(rows[0])
         return AggregateIndex(aggregate_id, application, aggregate_type, owner, int(last_version))
 
     def aggregate_page(
@@ -246,8 +253,7 @@ class HistoryQueries:
         return rows[0] if rows else None
 
     def _read(self, query: Select[tuple[object, ...]]) -> list[HistoryEntry]:
-        with self.reader.connect() as conn:
-            return [_entry(r) for r in conn.execute(query)]
+        return [_entry(r) for r in self.reader.rows(query)]
 
 
 def _filtered(tenant_id: UUID | None, where: HistoryFilter) -> Select[tuple[object, ...]]:
@@ -274,16 +280,29 @@ _APPLICATION = re.compile(r"[a-z_]{1,100}")
 _NUMBER = re.compile(r"[0-9]{1,18}")
 
 
-def _history_cursor(cursor: str) -> tuple[datetime, str, int]:
+def _history_cursor(cursor: str) -> dict[str, int]:
+    """How far each application's log was read, from a cursor we handed out."""
     values = decode_cursor(cursor)
-    if (
-        len(values) != 3
-        or not _APPLICATION.fullmatch(values[1])
-        or not _NUMBER.fullmatch(values[2])
-    ):
+    if not values or len(values) % 2 or len(values) > 200:
         raise BadCursor("the cursor is not valid")
-    occurred_at, application, position = values
-    return decode_time(occurred_at), application, int(position)
+    reached: dict[str, int] = {}
+    for application, position in zip(values[::2], values[1::2], strict=True):
+        if not _APPLICATION.fullmatch(application) or not _NUMBER.fullmatch(position):
+            raise BadCursor("the cursor is not valid")
+        reached[application] = int(position)
+    return reached
+
+
+def _encode_history_cursor(reached: dict[str, int]) -> str:
+    return encode_cursor(*(v for a in sorted(reached) for v in (a, str(reached[a]))))
+
+
+def _after_position(query: Select[tuple[object, ...]], position: int) -> Select[tuple[object, ...]]:
+    return query.where(_h.position > position).order_by(_h.position)
+
+
+def _time_order(entry: HistoryEntry) -> tuple[datetime, str, int]:
+    return (entry.occurred_at, entry.application, entry.position)
 
 
 def _version_cursor(cursor: str) -> int:

@@ -62,7 +62,7 @@ class Container:
 
     def auditor(self) -> Auditor:
         """The auditor's reads: the history view, and the event stores for payloads."""
-        return Auditor(HistoryQueries(self.reader), self.applications)
+        return Auditor(HistoryQueries(self.reader, HistoryProjector.upstream), self.applications)
 
     def projection_upstreams(self) -> dict[str, tuple[str, ...]]:
         """Which applications each projection reads (no side effects)."""

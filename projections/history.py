@@ -71,7 +71,7 @@ def entry_of(position: Position, domain_event: DomainEventProtocol[Any]) -> Hist
 
 class HistoryProjector(Projector[HistoryView]):
     name = "history"
-    version = 1
+    version = 2  # 2: indexes for paging each log in position order
     # Every application: a new bounded context adds its name here (a test checks it).
     upstream = ("platform",)
     all_events = True

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from adapters.audit import AuditEntry, Auditor
 from adapters.audit_values import REDACTED, aggregate_state
-from adapters.history_view import HistoryFilter, domain_event_history
+from adapters.history_view import HistoryFilter, HistoryQueries, domain_event_history
 from adapters.settings import Settings
 from domain.cause import Cause, caused_by, meta_of
 from domain.errors import InvalidValue, NotFound
@@ -351,3 +351,67 @@ def test_the_history_projector_refuses_a_domain_event_without_its_position() -> 
 
     with pytest.raises(TypeError):
         HistoryProjector().project(tenant.collect_events()[0], object())
+
+
+def test_a_domain_event_recorded_late_with_an_earlier_time_is_on_a_later_page(
+    container: Container,
+) -> None:
+    story = tell(container)
+    queries = HistoryQueries(container.reader, ["platform"])
+    everything = HistoryFilter()
+    first = queries.page(story.acme, everything, 2, None)
+    assert first.next_cursor is not None
+    # A slow writer's domain event: stamped before the last one seen, recorded after all.
+    newest = max(stored_history(container), key=lambda e: e.position)
+    late = replace(
+        first.items[-1],
+        position=newest.position + 1,
+        occurred_at=first.items[-1].occurred_at - timedelta(seconds=1),
+    )
+    with container.engine.begin() as conn:
+        conn.execute(domain_event_history.insert(), [vars(late)])
+
+    rest: list[int] = []
+    cursor: str | None = first.next_cursor
+    while cursor is not None:
+        page = queries.page(story.acme, everything, 2, cursor)
+        rest.extend(e.position for e in page.items)
+        cursor = page.next_cursor
+
+    assert late.position in rest
+    assert len(rest) + 2 == len({*rest, *(e.position for e in first.items)})
+
+
+def test_pages_merge_applications_by_time_and_keep_each_log_in_its_order(
+    container: Container,
+) -> None:
+    story = tell(container)
+    queries = HistoryQueries(container.reader, ["platform", "registration"])
+    acme = sorted(
+        (e for e in stored_history(container) if e.tenant_id == story.acme),
+        key=lambda e: e.position,
+    )
+    other = [
+        replace(acme[0], application="registration", position=n, occurred_at=at)
+        for n, at in (
+            (1, acme[0].occurred_at - timedelta(seconds=5)),
+            (2, acme[-1].occurred_at + timedelta(days=1)),
+        )
+    ]
+    with container.engine.begin() as conn:
+        conn.execute(domain_event_history.insert(), [vars(e) for e in other])
+
+    pages: list[list[tuple[str, int]]] = []
+    cursor = None
+    while True:
+        page = queries.page(story.acme, HistoryFilter(), 2, cursor)
+        pages.append([(e.application, e.position) for e in page.items])
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    merged = [item for items in pages for item in items]
+
+    assert merged[0] == ("registration", 1)
+    assert merged[-1] == ("registration", 2)
+    assert [p for a, p in merged if a == "platform"] == [e.position for e in acme]
+    assert all(1 <= len(items) <= 2 for items in pages)

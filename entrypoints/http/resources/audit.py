@@ -61,7 +61,11 @@ class AuditEventsResource:
             query=HistoryQuerySchema,
             reads_projection="history",
             tags=TAGS,
-            description=f"Ordered by occurred_at, then application and position. {ITEM_NOTE}",
+            description=(
+                "Each context's domain events in the order its store recorded them "
+                "(position), contexts merged by occurred_at; a domain event recorded after "
+                f"a page was read is on a later page, never skipped. {ITEM_NOTE}"
+            ),
         ),
     }
 
