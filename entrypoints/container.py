@@ -34,6 +34,7 @@ from adapters.usage import KeyUsageRecorder
 from adapters.view_changes import ViewChanges
 from adapters.wakeup import Wakeup, wakeup_for
 from domain.platform import PlatformApplication
+from domain.registration import RegistrationApplication
 from projections.history import HistoryProjector
 from projections.platform import PlatformProjector
 from projections.projector import Projector
@@ -48,6 +49,7 @@ class Container:
     service_engine: Engine  # rate limits and idempotency records
     reader: Reader
     platform: PlatformApplication
+    registration: RegistrationApplication
     platform_queries: PlatformQueries
     positions: Positions
     rate_limiter: SqlRateLimiter
@@ -136,6 +138,9 @@ def build(settings: Settings) -> Container:
             eventstore_env(settings, PlatformApplication.name),
             auth_cache_seconds=settings.auth_cache_seconds,
         )
+        registration = RegistrationApplication(
+            eventstore_env(settings, RegistrationApplication.name)
+        )
     reads = Reader(engine)
     changes = ViewChanges(settings.database_url) if settings.database_url else None
     return Container(
@@ -144,11 +149,12 @@ def build(settings: Settings) -> Container:
         engine=engine,
         service_engine=service,
         platform=platform,
+        registration=registration,
         platform_queries=PlatformQueries(reads, changes),
         positions=Positions(reads, changes=changes),
         view_changes=changes,
         rate_limiter=SqlRateLimiter(service, settings.rate_window_seconds),
         idempotency=IdempotencyStore(service, settings.idempotency_ttl_seconds),
         usage=KeyUsageRecorder(engine, settings.usage_flush_seconds),
-        applications={platform.name: platform},
+        applications={platform.name: platform, registration.name: registration},
     )

@@ -73,7 +73,7 @@ class HistoryProjector(Projector[HistoryView]):
     name = "history"
     version = 2  # 2: indexes for paging each log in position order
     # Every application: a new bounded context adds its name here (a test checks it).
-    upstream = ("platform",)
+    upstream = ("platform", "registration")
     all_events = True
 
     def project_recorded(
