@@ -18,6 +18,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from eventsourcing.domain import Aggregate, event
+from eventsourcing.persistence import Transcoding
 
 from domain.errors import InvalidValue, RuleViolation
 from domain.names import display_name
@@ -61,6 +62,19 @@ class Category:
 
     def to_record(self) -> dict[str, Any]:
         return {"code": self.code, "name": self.name, "capacity": self.capacity}
+
+
+class CategoryAsDict(Transcoding):
+    """Lets snapshots of managed events store their categories."""
+
+    type = Category
+    name = "managed_event_category"
+
+    def encode(self, obj: Category) -> dict[str, Any]:
+        return obj.to_record()
+
+    def decode(self, data: dict[str, Any]) -> Category:
+        return Category(**data)
 
 
 def clean_capacity(value: int | None, field: str = "capacity") -> int | None:

@@ -8,11 +8,12 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import JSONTranscoder
 
 from domain.application import AccreditApplication, Ack, check_version, retry_on_conflict
 from domain.email_index import EmailIndex, email_index_id
 from domain.errors import InvalidValue, NotFound
-from domain.managed_event import ManagedEvent
+from domain.managed_event import CategoryAsDict, ManagedEvent
 from domain.participant import Participant
 from domain.person import PersonalDetails
 from domain.seats import SeatLedger, ledger_id
@@ -47,6 +48,10 @@ class RegistrationApplication(AccreditApplication):
     name = "registration"
     # Managed events gather workflow versions and edits; load them from a snapshot.
     snapshotting_intervals = {ManagedEvent: 50, SeatLedger: 100}
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(CategoryAsDict())
 
     # Managed events
 
