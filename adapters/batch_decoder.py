@@ -17,11 +17,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol, cast
 from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import (
+    DatetimeAsISO,
     JSONTranscoder,
     Mapper,
     StoredEvent,
@@ -32,6 +34,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import resolve_topic
 
 ID_CACHE_SIZE = 10_000
+_FAST: dict[type[Any], Callable[[Any], Any]] = {DatetimeAsISO: datetime.fromisoformat}
 
 
 class Stored(Protocol):
@@ -56,13 +59,15 @@ class BatchDecoder:
         self._decoder: json.JSONDecoder | None = None
         self._classes: dict[str, _EventClass] = {}
         self._ids: dict[str, UUID] = {}
-        self._originators: dict[str, UUID] = {}
         if isinstance(transcoder, JSONTranscoder) and (
             type(transcoder).decode is JSONTranscoder.decode
         ):
-            self._names = transcoder.names
-            registered = self._names.get(UUIDAsHex.name)
-            self._uuid_name = UUIDAsHex.name if type(registered) is UUIDAsHex else None
+            # Each registered name's decoder; the library's own types skip a method call.
+            self._decoders: dict[str, Callable[[Any], Any]] = {
+                name: _FAST.get(type(t), t.decode) for name, t in transcoder.names.items()
+            }
+            if type(transcoder.names.get(UUIDAsHex.name)) is UUIDAsHex:
+                self._decoders[UUIDAsHex.name] = self._uuid
             self._decoder = json.JSONDecoder(object_hook=self._decode_object)
 
     def decode(self, stored: Sequence[Stored]) -> list[DomainEventProtocol[Any]]:
@@ -102,31 +107,21 @@ class BatchDecoder:
     def _decode_object(self, d: dict[str, Any]) -> Any:
         # The same rule as JSONTranscoder's: exactly the two keys, the name registered.
         if len(d) == 2 and "_type_" in d and "_data_" in d:
-            name, data = d["_type_"], d["_data_"]
-            if name == self._uuid_name and isinstance(data, str):
-                return self._uuid(data)
-            transcoding = self._names.get(name)
-            if transcoding is None:
-                msg = f"Data serialized with name '{name}' is not deserializable."
+            decode = self._decoders.get(d["_type_"])
+            if decode is None:
+                msg = f"Data serialized with name '{d['_type_']}' is not deserializable."
                 raise TranscodingNotRegisteredError(msg)
-            return transcoding.decode(data)
+            return decode(d["_data_"])
         return d
 
-    def _uuid(self, hex_: str) -> UUID:
-        # Ids recur across a batch (a tenant's in each of its domain events): make each once.
-        found = self._ids.get(hex_)
+    def _uuid(self, text: str) -> UUID:
+        # Ids recur across a batch (a tenant's in each of its domain events, an aggregate's
+        # in each of its own): make each once. Hex and dashed forms are both keys.
+        found = self._ids.get(text)
         if found is None:
             if len(self._ids) >= ID_CACHE_SIZE:
                 self._ids.clear()
-            found = self._ids[hex_] = UUID(hex_)
-        return found
-
-    def _stored_id(self, text: str) -> UUID:
-        found = self._originators.get(text)
-        if found is None:
-            if len(self._originators) >= ID_CACHE_SIZE:
-                self._originators.clear()
-            found = self._originators[text] = UUID(text)
+            found = self._ids[text] = UUID(text)
         return found
 
     def _domain_event(self, stored: Stored, state: dict[str, Any]) -> DomainEventProtocol[Any]:
@@ -138,8 +133,8 @@ class BatchDecoder:
         if type(originator_id) is UUID:
             state["originator_id"] = kind.convert_uuid(originator_id)
         elif type(originator_id) is str and kind.uuid_ids:
-            # SQLite keeps ids as text; an aggregate's recur in a batch.
-            state["originator_id"] = self._stored_id(originator_id)
+            # SQLite keeps ids as text.
+            state["originator_id"] = self._uuid(originator_id)
         else:
             convert = find_id_convertor(kind.cls, cast(Hashable, type(originator_id)))
             state["originator_id"] = convert(originator_id)
