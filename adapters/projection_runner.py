@@ -116,6 +116,9 @@ class ProjectionRunner(Generic[V]):
         start: int,
         notifications: Sequence[Recorded],
     ) -> None:
+        # Decoded before the write transaction: on SQLite it holds the views' write lock.
+        wanted = [n for n in notifications if self.projector.all_events or n.topic in self.topics]
+        decoded = self._decoder(upstream, app).decode(wanted)
         with write_transaction(self.engine) as conn:
             moved = conn.execute(
                 update(projection_tracking)
@@ -130,10 +133,6 @@ class ProjectionRunner(Generic[V]):
             if moved != 1:
                 self._explain_refusal(conn, upstream)
             view = self.view(conn)
-            wanted = [
-                n for n in notifications if self.projector.all_events or n.topic in self.topics
-            ]
-            decoded = self._decoder(upstream, app).decode(wanted)
             for notification, domain_event in zip(wanted, decoded, strict=True):
                 self.projector.project_recorded(
                     Position(upstream, notification.id), domain_event, view

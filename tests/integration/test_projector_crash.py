@@ -65,7 +65,10 @@ def start_worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
 
 
 def positions(container: Container) -> list[int]:
-    return [t.position for p in container.sql_projections() for t in p.tracked().values()] or [0]
+    """Where each projection of the platform log (the only one written here) stands in it."""
+    readers = [p for p in container.sql_projections() if "platform" in p.projector.upstream]
+    found = [p.tracked().get("platform") for p in readers]
+    return [t.position if t is not None else 0 for t in found]
 
 
 def wait_until(condition: Callable[[], bool], timeout: float) -> None:
