@@ -55,12 +55,12 @@ import time
 import uuid
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.context import SpawnContext, SpawnProcess
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, ClassVar, Protocol
 from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
@@ -84,13 +84,75 @@ class BenchError(RuntimeError):
 # --------------------------------------------------------------------------- load clients
 
 
+class Caller(Protocol):
+    """One client thread's own connection to a target, sending one request at a time."""
+
+    # What a failed request raises; the thread counts it, resets and carries on.
+    failures: ClassVar[tuple[type[Exception], ...]]
+
+    def call(self) -> tuple[str, bool]:
+        """Sends one request; answers its status and whether that is a success."""
+        ...
+
+    def reset(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Target(Protocol):
+    """What the clients load; picklable, so that it reaches the client processes."""
+
+    def connect(self) -> Caller:
+        """A caller, connected before the start so that connecting is not measured."""
+        ...
+
+
 @dataclass(frozen=True)
-class Job:
-    """One timed burst against one target, run by every thread of every client process."""
+class HttpTarget:
+    """GET of one path on a 127.0.0.1 port; any 2xx is a success."""
 
     port: int
     path: str
     headers: dict[str, str]
+
+    def connect(self) -> HttpCaller:
+        return HttpCaller(self)
+
+
+class HttpCaller:
+    """A keep-alive connection; http.client reconnects on the next request after a reset."""
+
+    failures: ClassVar[tuple[type[Exception], ...]] = (OSError, http.client.HTTPException)
+
+    def __init__(self, target: HttpTarget) -> None:
+        self.target = target
+        self.conn = http.client.HTTPConnection(HOST, target.port, timeout=30)
+        with contextlib.suppress(OSError):
+            self.conn.connect()
+
+    def call(self) -> tuple[str, bool]:
+        status = self.exchange("GET")
+        return str(status), 200 <= status < 300
+
+    def exchange(self, method: str, body: bytes | None = None) -> int:
+        """One request to the target's path with its headers; answers the status."""
+        self.conn.request(method, self.target.path, body=body, headers=self.target.headers)
+        response = self.conn.getresponse()
+        response.read()
+        return response.status
+
+    def reset(self) -> None:
+        self.conn.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+@dataclass(frozen=True)
+class Job:
+    """One timed burst against one target, run by every thread of every client process."""
+
+    target: Target
     start_at: float  # time.monotonic(), system-wide on Linux, so shared by the processes
     seconds: float
     requests_per_thread: int
@@ -114,18 +176,9 @@ class Tally:
         self.last_end = max(self.last_end, other.last_end)
 
 
-def _one_request(conn: http.client.HTTPConnection, job: Job) -> int:
-    conn.request("GET", job.path, headers=job.headers)
-    response = conn.getresponse()
-    response.read()
-    return response.status
-
-
 def _client_thread(job: Job, out: list[Tally]) -> None:
     tally = Tally()
-    conn = http.client.HTTPConnection(HOST, job.port, timeout=30)
-    with contextlib.suppress(OSError):
-        conn.connect()  # before the start, so connecting is not measured
+    caller = job.target.connect()
     deadline = job.start_at + job.seconds
     delay = job.start_at - time.monotonic()
     if delay > 0:
@@ -136,20 +189,20 @@ def _client_thread(job: Job, out: list[Tally]) -> None:
             break
         began = clock()
         try:
-            status = _one_request(conn, job)
-        except (OSError, http.client.HTTPException) as exc:
+            status, success = caller.call()
+        except caller.failures as exc:
             tally.errors += 1
             tally.statuses[type(exc).__name__] += 1
-            conn.close()  # http.client reconnects on the next request
+            caller.reset()
             continue
         tally.latencies_ms.append((clock() - began) * 1000.0)
-        if 200 <= status < 300:
+        if success:
             tally.ok += 1
         else:
             tally.errors += 1
-        tally.statuses[str(status)] += 1
+        tally.statuses[status] += 1
     tally.last_end = time.monotonic()
-    conn.close()
+    caller.close()
     out.append(tally)
 
 
@@ -201,14 +254,12 @@ class LoadGenerator:
     def clients(self) -> int:
         return sum(self.threads)
 
-    def run(
-        self, port: int, path: str, headers: dict[str, str], seconds: float, max_requests: int
-    ) -> tuple[Tally, float]:
+    def run(self, target: Target, seconds: float, max_requests: int) -> tuple[Tally, float]:
         """Loads one target; answers the tally and the measured wall time in seconds."""
         per_thread = max(1, max_requests // self.clients)
         start_at = time.monotonic() + 0.5  # time for every thread to connect
         for inbox in self.inboxes:
-            inbox.put(Job(port, path, headers, start_at, seconds, per_thread))
+            inbox.put(Job(target, start_at, seconds, per_thread))
         total = Tally()
         for _ in self.inboxes:
             try:
@@ -241,15 +292,16 @@ class Fixture:
     env: dict[str, str]
     secret: str
     database: str
+    tenant_id: uuid.UUID
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))
         return int(sock.getsockname()[1])
 
 
-def _postgres_database(stack: contextlib.ExitStack, admin_url: str) -> str:
+def postgres_database(stack: contextlib.ExitStack, admin_url: str) -> str:
     """Creates a throw-away database on the server (dropped on exit); answers its URL."""
     import psycopg  # noqa: PLC0415 - only the PostgreSQL variant needs it
     from psycopg import sql  # noqa: PLC0415
@@ -302,7 +354,7 @@ def prepare(stack: contextlib.ExitStack, args: argparse.Namespace) -> Fixture:
     )
     database = "sqlite"
     if args.database_url:
-        env["ACCREDIT_DATABASE_URL"] = _postgres_database(stack, args.database_url)
+        env["ACCREDIT_DATABASE_URL"] = postgres_database(stack, args.database_url)
         database = "postgresql"
     with build(Settings.from_env(env)) as container:
         tenant = container.platform.create_tenant("Benchmark organiser")
@@ -311,7 +363,7 @@ def prepare(stack: contextlib.ExitStack, args: argparse.Namespace) -> Fixture:
         )
         container.catch_up()
     log(f"prepared tenant {tenant.aggregate_id} and a PREMIUM key in {data_dir}")
-    return Fixture(env=env, secret=issued.secret, database=database)
+    return Fixture(env=env, secret=issued.secret, database=database, tenant_id=tenant.aggregate_id)
 
 
 # --------------------------------------------------------------------------- servers
@@ -378,6 +430,13 @@ class Server:
             time.sleep(0.1)
         raise BenchError(f"the {self.name} server did not answer in {timeout} s\n{self.log_tail()}")
 
+    def target(self) -> HttpTarget:
+        return HttpTarget(self.port, self.path, self.headers)
+
+    def check_alive(self) -> None:
+        if self.process is not None and self.process.poll() is not None:
+            raise BenchError(f"the {self.name} server died under load\n{self.log_tail()}")
+
     def log_tail(self, lines: int = 30) -> str:
         try:
             text = self.log_path.read_text(errors="replace")
@@ -408,7 +467,7 @@ def start_servers(stack: contextlib.ExitStack, fixture: Fixture, logs: Path) -> 
     bare = Server(
         name="bare",
         app="bench_bare_app:create_app()",
-        port=_free_port(),
+        port=free_port(),
         path=BARE_PATH,
         headers={},
         log_path=logs / "bare.log",
@@ -416,13 +475,13 @@ def start_servers(stack: contextlib.ExitStack, fixture: Fixture, logs: Path) -> 
     ours = Server(
         name="ours",
         app="entrypoints.http.app:create_app()",
-        port=_free_port(),
+        port=free_port(),
         path=OURS_PATH,
         headers={"Authorization": f"Bearer {fixture.secret}"},
         log_path=logs / "ours.log",
     )
     if bare.port == ours.port:
-        ours.port = _free_port()
+        ours.port = free_port()
     servers = [bare, ours]
     for server in servers:
         stack.callback(server.stop)
@@ -456,10 +515,24 @@ def _percentile(ordered: Sequence[float], fraction: float) -> float:
     return ordered[rank - 1]
 
 
-def measure(load: LoadGenerator, server: Server, seconds: float, max_requests: int) -> RoundResult:
-    tally, elapsed = load.run(server.port, server.path, server.headers, seconds, max_requests)
-    if server.process is not None and server.process.poll() is not None:
-        raise BenchError(f"the {server.name} server died under load\n{server.log_tail()}")
+class Contender(Protocol):
+    """One of the things a run compares: a name, what to load, and a check it survived."""
+
+    @property
+    def name(self) -> str: ...
+
+    def target(self) -> Target: ...
+
+    def check_alive(self) -> None:
+        """Raises BenchError when whatever serves the target died."""
+        ...
+
+
+def measure(
+    load: LoadGenerator, contender: Contender, seconds: float, max_requests: int
+) -> RoundResult:
+    tally, elapsed = load.run(contender.target(), seconds, max_requests)
+    contender.check_alive()
     ordered = sorted(tally.latencies_ms)
     return RoundResult(
         rps=tally.ok / elapsed,
@@ -472,7 +545,7 @@ def measure(load: LoadGenerator, server: Server, seconds: float, max_requests: i
 
 
 def run_rounds(
-    load: LoadGenerator, servers: list[Server], args: argparse.Namespace
+    load: LoadGenerator, servers: Sequence[Contender], args: argparse.Namespace
 ) -> dict[str, list[RoundResult]]:
     if args.warmup > 0:
         for server in servers:
@@ -574,17 +647,18 @@ def report(
 
 
 def log(message: str) -> None:
-    print(f"[bench_http] {message}", file=sys.stderr, flush=True)
+    # Named after the script that runs, which may be another benchmark importing this one.
+    print(f"[{Path(sys.argv[0]).stem or 'bench_http'}] {message}", file=sys.stderr, flush=True)
 
 
-def _positive_float(text: str) -> float:
+def positive_float(text: str) -> float:
     value = float(text)
     if value <= 0:
         raise argparse.ArgumentTypeError("must be positive")
     return value
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
@@ -596,24 +670,24 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         description="Throughput of GET /v1/tenant against a bare Falcon endpoint, "
         "same gunicorn settings, one run.",
     )
-    parser.add_argument("--seconds", type=_positive_float, default=10.0, help="per round")
-    parser.add_argument("--rounds", type=_positive_int, default=3, help="per target")
+    parser.add_argument("--seconds", type=positive_float, default=10.0, help="per round")
+    parser.add_argument("--rounds", type=positive_int, default=3, help="per target")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds per target, unmeasured")
-    parser.add_argument("--clients", type=_positive_int, default=16, help="concurrent connections")
+    parser.add_argument("--clients", type=positive_int, default=16, help="concurrent connections")
     parser.add_argument(
         "--client-processes",
-        type=_positive_int,
+        type=positive_int,
         default=max(1, min(4, os.cpu_count() or 1)),
         help="processes the clients are spread over (default: CPUs, at most 4)",
     )
     parser.add_argument(
         "--max-requests",
-        type=_positive_int,
+        type=positive_int,
         default=2_000_000,
         help="upper bound on requests per round and target",
     )
-    parser.add_argument("--workers", type=_positive_int, default=2, help="gunicorn workers")
-    parser.add_argument("--threads", type=_positive_int, default=4, help="threads per worker")
+    parser.add_argument("--workers", type=positive_int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=positive_int, default=4, help="threads per worker")
     parser.add_argument(
         "--database-url",
         help="postgresql://... server to create a throw-away database on (default: SQLite)",
@@ -623,7 +697,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 @contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
+def sigterm_as_interrupt() -> Iterator[None]:
     """A SIGTERM unwinds like Ctrl-C, so every cleanup still runs."""
 
     def interrupt(signum: int, _frame: FrameType | None) -> None:
@@ -652,7 +726,7 @@ def run(stack: contextlib.ExitStack, args: argparse.Namespace) -> dict[str, Any]
     return report(args, fixture, load, results)
 
 
-def _clean_up(stack: contextlib.ExitStack) -> None:
+def clean_up(stack: contextlib.ExitStack) -> None:
     """Closes the stack with Ctrl-C and SIGTERM held off, so cleaning up is never cut short."""
     previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -663,11 +737,18 @@ def _clean_up(stack: contextlib.ExitStack) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+    return execute(run, parse_args(argv))
+
+
+def execute(
+    bench: Callable[[contextlib.ExitStack, argparse.Namespace], dict[str, Any]],
+    args: argparse.Namespace,
+) -> int:
+    """Runs one benchmark to its exit status, cleaning up on any ending, SIGTERM included."""
     stack = contextlib.ExitStack()
-    with _sigterm_as_interrupt():
+    with sigterm_as_interrupt():
         try:
-            summary = run(stack, args)
+            summary = bench(stack, args)
         except BenchError as exc:
             log(f"failed: {exc}")
             return EXIT_FAILED
@@ -675,10 +756,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             log("interrupted; stopping the servers and removing temporary data")
             return 130
         finally:
-            _clean_up(stack)
+            clean_up(stack)
     bad = {name: t["statuses"] for name, t in summary["targets"].items() if t["errors"]}
     if bad:
-        log(f"some answers were not 2xx, so the figures are not of the intended path: {bad}")
+        log(f"some answers were not successes, so the figures are not of the intended path: {bad}")
         return EXIT_BAD_ANSWERS
     return 0
 

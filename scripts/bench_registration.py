@@ -1,0 +1,396 @@
+"""Registrations per second over HTTP against PostgreSQL's own single-row insert rate.
+
+Measures ``POST /v1/events/{event_id}/participants`` (authentication, rate limiting,
+the body's schema, the registration rules, and the participant with its e-mail index
+committed to the event store) next to the write path's physical limit (DESIGN.md,
+"Performance stance"): as many clients, each on its own psycopg connection, inserting
+one similar row (a uuid, names, an e-mail, a small JSON payload) per commit into a
+plain table of the same database. No goal ratio is set; the figures are the result.
+
+Run from the repository root::
+
+    .venv/bin/python scripts/bench_registration.py
+    .venv/bin/python scripts/bench_registration.py --seconds 10 --rounds 3 --clients 16 \\
+        --workers 2 --threads 4 --database-url postgresql://postgres@127.0.0.1:5432/postgres
+
+A throw-away database is created on the server and dropped at the end, also on Ctrl-C
+or SIGTERM; nothing else on the server is touched. One run:
+
+1. prepares the database, a tenant with an ADMIN key of the PREMIUM tier (a quota so
+   high the limiter counts every request but refuses none), an open managed event with
+   the default workflow, and the raw table;
+2. starts Accredit under gunicorn on a free 127.0.0.1 port
+   (``--config python:entrypoints.gunicorn_conf``) and checks one registration is a 201;
+3. warms both up, then loads them from the loopback clients of scripts/bench_http.py,
+   alternating raw, ours, raw, ours, ... so machine noise hits both; every registration
+   has its own e-mail (a per-thread prefix and a counter), as a duplicate would be a 409;
+4. prints registrations/s and inserts/s, p50 and p99 latency (medians over the rounds),
+   the ratio ours/raw, a table, and one JSON line at the end.
+
+The machines are shared and noisy: read the ratio, not the absolute figures. The exit
+status is non-zero when the benchmark could not run or measured the wrong thing: a
+server failed, a registration was not answered 201, or an insert did not add one row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import itertools
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import psycopg
+from bench_http import (
+    HIGH_QUOTA,
+    HOST,
+    STARTUP_SECONDS,
+    BenchError,
+    Fixture,
+    HttpCaller,
+    HttpTarget,
+    LoadGenerator,
+    RoundResult,
+    Server,
+    execute,
+    free_port,
+    log,
+    positive_float,
+    positive_int,
+    prepare,
+    run_rounds,
+    summarise,
+)
+from psycopg.types.json import Jsonb
+
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+PROBE_PATH = "/v1/tenant"  # answers 2xx with the key's quota once the server is up
+CREATED = 201
+RAW_TABLE = """
+CREATE TABLE raw_participants (
+    participant_id UUID PRIMARY KEY,
+    event_id UUID NOT NULL,
+    first_name TEXT NOT NULL,
+    last_name TEXT NOT NULL,
+    email TEXT NOT NULL,
+    details JSONB NOT NULL,
+    registered_at TIMESTAMPTZ NOT NULL DEFAULT now()
+)
+"""
+RAW_INSERT = (
+    "INSERT INTO raw_participants (participant_id, event_id, first_name, last_name, email, "
+    "details) VALUES (%s, %s, %s, %s, %s, %s)"
+)
+
+
+def person(prefix: str, number: int) -> dict[str, str]:
+    """The details both sides write: an e-mail no other request of the run uses."""
+    return {
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "email": f"{prefix}.{number}@bench.example.org",
+        "organisation": "Analytical Engines",
+        "nationality": "GB",
+    }
+
+
+# --------------------------------------------------------------------------- targets
+
+
+@dataclass(frozen=True)
+class RegistrationTarget(HttpTarget):
+    """POST of a new participant to the event's collection; only a 201 is a success."""
+
+    def connect(self) -> RegistrationCaller:
+        return RegistrationCaller(self)
+
+
+class RegistrationCaller(HttpCaller):
+    def __init__(self, target: HttpTarget) -> None:
+        super().__init__(target)
+        self.prefix = uuid.uuid4().hex[:12]
+        self.numbers = itertools.count()
+
+    def call(self) -> tuple[str, bool]:
+        body = json.dumps(person(self.prefix, next(self.numbers))).encode()
+        status = self.exchange("POST", body)
+        return str(status), status == CREATED
+
+
+@dataclass(frozen=True)
+class InsertTarget:
+    """One row per autocommitted INSERT on the client's own connection."""
+
+    conninfo: str
+    event_id: uuid.UUID
+
+    def connect(self) -> InsertCaller:
+        return InsertCaller(self)
+
+
+class InsertCaller:
+    failures: ClassVar[tuple[type[Exception], ...]] = (psycopg.Error,)
+
+    def __init__(self, target: InsertTarget) -> None:
+        self.target = target
+        self.prefix = uuid.uuid4().hex[:12]
+        self.numbers = itertools.count()
+        self.conn = psycopg.connect(target.conninfo, autocommit=True)
+
+    def call(self) -> tuple[str, bool]:
+        details = person(self.prefix, next(self.numbers))
+        row = (uuid.uuid4(), self.target.event_id, details["first_name"], details["last_name"])
+        cursor = self.conn.execute(RAW_INSERT, (*row, details["email"], Jsonb(details)))
+        return cursor.statusmessage or "?", cursor.rowcount == 1
+
+    def reset(self) -> None:
+        if self.conn.closed or self.conn.broken:
+            self.conn = psycopg.connect(self.target.conninfo, autocommit=True)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+# --------------------------------------------------------------------------- contenders
+
+
+@dataclass
+class Registrations:
+    """Accredit's registration endpoint, on its gunicorn server."""
+
+    server: Server
+    event_id: uuid.UUID
+    secret: str
+    name: str = "ours"
+
+    def target(self) -> RegistrationTarget:
+        headers = {"Authorization": f"Bearer {self.secret}", "Content-Type": "application/json"}
+        path = f"/v1/events/{self.event_id}/participants"
+        return RegistrationTarget(self.server.port, path, headers)
+
+    def check_alive(self) -> None:
+        self.server.check_alive()
+
+    def check_one(self) -> None:
+        """One registration before the rounds, so a wrong setup fails with its answer."""
+        target = self.target()
+        conn = http.client.HTTPConnection(HOST, target.port, timeout=30)
+        try:
+            body = json.dumps(person(f"probe-{uuid.uuid4().hex[:12]}", 0))
+            conn.request("POST", target.path, body=body, headers=target.headers)
+            response = conn.getresponse()
+            answer = response.read().decode(errors="replace")
+        except (OSError, http.client.HTTPException) as exc:
+            raise BenchError(f"the registration probe failed: {exc}") from exc
+        finally:
+            conn.close()
+        if response.status != CREATED:
+            raise BenchError(
+                f"POST {target.path} answered {response.status}, not {CREATED}: {answer[:500]}"
+                f"\n{self.server.log_tail()}"
+            )
+
+
+@dataclass
+class RawInserts:
+    """PostgreSQL itself: the same database, one commit per inserted row."""
+
+    conninfo: str
+    event_id: uuid.UUID
+    name: str = "raw"
+
+    def target(self) -> InsertTarget:
+        return InsertTarget(self.conninfo, self.event_id)
+
+    def check_alive(self) -> None:
+        """Nothing of ours serves it; a dead server shows as failed inserts."""
+
+
+# --------------------------------------------------------------------------- fixture
+
+
+def open_event(fixture: Fixture) -> uuid.UUID:
+    """A managed event of the benchmark's tenant, open for registration."""
+    from adapters.settings import Settings  # noqa: PLC0415 - keeps the clients' imports light
+    from entrypoints.container import build  # noqa: PLC0415
+
+    starts_at = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    with build(Settings.from_env(fixture.env)) as container:
+        event = container.registration.create_event(
+            fixture.tenant_id,
+            "Benchmark conference",
+            starts_at,
+            starts_at + timedelta(days=2),
+            "UTC",
+        )
+        container.registration.open_registration(fixture.tenant_id, event.aggregate_id)
+        container.catch_up()
+    log(f"opened registration for event {event.aggregate_id}")
+    return event.aggregate_id
+
+
+def create_raw_table(conninfo: str) -> None:
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(RAW_TABLE)
+
+
+def start_server(stack: contextlib.ExitStack, fixture: Fixture, logs: Path) -> Server:
+    server = Server(
+        name="ours",
+        app="entrypoints.http.app:create_app()",
+        port=free_port(),
+        path=PROBE_PATH,
+        headers={"Authorization": f"Bearer {fixture.secret}"},
+        log_path=logs / "ours.log",
+    )
+    stack.callback(server.stop)
+    server.start(fixture.env)
+    answer = server.wait_ready(STARTUP_SECONDS)
+    if answer.getheader("RateLimit-Limit") != str(HIGH_QUOTA):
+        raise BenchError("the rate limiter did not answer with the benchmark's PREMIUM quota")
+    log(f"server ready on :{server.port}")
+    return server
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+def report(
+    args: argparse.Namespace, load: LoadGenerator, results: dict[str, list[RoundResult]]
+) -> dict[str, Any]:
+    targets = {name: summarise(rounds) for name, rounds in results.items()}
+    raw, ours = targets["raw"], targets["ours"]
+    ratio = ours["rps"] / raw["rps"] if raw["rps"] else float("nan")
+    per_round = [
+        round(o.rps / r.rps, 3) if r.rps else None
+        for r, o in zip(results["raw"], results["ours"], strict=True)
+    ]
+    summary: dict[str, Any] = {
+        "benchmark": "http_registration_vs_raw_postgresql_insert",
+        "command": "POST /v1/events/{event_id}/participants",
+        "baseline": "single-row INSERT, autocommit, one connection per client",
+        "database": "postgresql",
+        "seconds": args.seconds,
+        "rounds": args.rounds,
+        "warmup_seconds": args.warmup,
+        "clients": load.clients,
+        "client_processes": len(load.processes),
+        "workers": args.workers,
+        "threads": args.threads,
+        "worker_class": "gthread" if args.threads > 1 else "sync",
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "registrations_per_s": ours["rps"],
+        "inserts_per_s": raw["rps"],
+        "targets": targets,
+        "ratio": round(ratio, 3),
+        "ratio_per_round": per_round,
+    }
+    print()
+    print(
+        f"Registration benchmark on PostgreSQL: {load.clients} clients, "
+        f"{args.workers} workers x {args.threads} threads ({summary['worker_class']}), "
+        f"{args.rounds} rounds of {args.seconds:g} s, medians"
+    )
+    header = f"{'target':<40} {'per s':>10} {'p50 ms':>9} {'p99 ms':>9} {'errors':>8}"
+    print(header)
+    print("-" * len(header))
+    labels = {
+        "raw": "raw PostgreSQL INSERT (autocommit)",
+        "ours": "Accredit POST .../participants (201)",
+    }
+    for name in ("raw", "ours"):
+        figures = targets[name]
+        print(
+            f"{labels[name]:<40} {figures['rps']:>10,.0f} {figures['p50_ms']:>9.2f} "
+            f"{figures['p99_ms']:>9.2f} {figures['errors']:>8}"
+        )
+    print(f"ratio ours/raw throughput: {ratio:.3f}; per round: {per_round}")
+    print(json.dumps(summary, sort_keys=True), flush=True)
+    return summary
+
+
+# --------------------------------------------------------------------------- main
+
+
+def _loopback_postgres(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise argparse.ArgumentTypeError("must be a postgresql:// URL")
+    if parts.hostname not in LOOPBACK:
+        raise argparse.ArgumentTypeError("must name a server on 127.0.0.1 (loopback only)")
+    return text
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Registrations/s over HTTP against raw PostgreSQL inserts/s, one run.",
+    )
+    parser.add_argument("--seconds", type=positive_float, default=10.0, help="per round")
+    parser.add_argument("--rounds", type=positive_int, default=3, help="per target")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds per target, unmeasured")
+    parser.add_argument("--clients", type=positive_int, default=16, help="concurrent clients")
+    parser.add_argument(
+        "--client-processes",
+        type=positive_int,
+        default=max(1, min(4, os.cpu_count() or 1)),
+        help="processes the clients are spread over (default: CPUs, at most 4)",
+    )
+    parser.add_argument(
+        "--max-requests",
+        type=positive_int,
+        default=2_000_000,
+        help="upper bound on requests per round and target",
+    )
+    parser.add_argument("--workers", type=positive_int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=positive_int, default=4, help="threads per worker")
+    parser.add_argument(
+        "--database-url",
+        type=_loopback_postgres,
+        default=DEFAULT_DATABASE_URL,
+        help=f"PostgreSQL server to create a throw-away database on (default: "
+        f"{DEFAULT_DATABASE_URL})",
+    )
+    parser.add_argument("--keep-logs", action="store_true", help="keep the gunicorn log")
+    return parser.parse_args(argv)
+
+
+def run(stack: contextlib.ExitStack, args: argparse.Namespace) -> dict[str, Any]:
+    """One whole benchmark; every cleanup goes on the stack, closed by the caller."""
+    fixture = prepare(stack, args)
+    conninfo = fixture.env["ACCREDIT_DATABASE_URL"]
+    event_id = open_event(fixture)
+    create_raw_table(conninfo)
+    logs = Path(tempfile.mkdtemp(prefix="accredit-bench-logs-"))
+    if args.keep_logs:
+        log(f"gunicorn log in {logs}")
+    else:
+        stack.callback(shutil.rmtree, logs, ignore_errors=True)
+    ours = Registrations(start_server(stack, fixture, logs), event_id, fixture.secret)
+    ours.check_one()
+    # Closed before the server stops (the stack unwinds in reverse), so it is not under load.
+    load = LoadGenerator(args.clients, args.client_processes)
+    stack.callback(load.close)
+    results = run_rounds(load, [RawInserts(conninfo, event_id), ours], args)
+    return report(args, load, results)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return execute(run, parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
