@@ -5,7 +5,10 @@ the body's schema, the registration rules, and the participant with its e-mail i
 committed to the event store) next to the write path's physical limit (DESIGN.md,
 "Performance stance"): as many clients, each on its own psycopg connection, inserting
 one similar row (a uuid, names, an e-mail, a small JSON payload) per commit into a
-plain table of the same database. No goal ratio is set; the figures are the result.
+plain table of the same database. A second baseline takes the table lock for each
+insert, as the event store does so that its log's positions commit in order: that is
+the limit of one application's log, which every registration is written to. No goal
+ratio is set; the figures are the result.
 
 Run from the repository root::
 
@@ -90,6 +93,8 @@ CREATE TABLE raw_participants (
     registered_at TIMESTAMPTZ NOT NULL DEFAULT now()
 )
 """
+# The event store's own lock: writers of one log commit one at a time.
+RAW_LOCK = "LOCK TABLE raw_participants IN EXCLUSIVE MODE"
 RAW_INSERT = (
     "INSERT INTO raw_participants (participant_id, event_id, first_name, last_name, email, "
     "details) VALUES (%s, %s, %s, %s, %s, %s)"
@@ -136,6 +141,7 @@ class InsertTarget:
 
     conninfo: str
     event_id: uuid.UUID
+    serialised: bool = False  # each insert holds the table lock until it commits
 
     def connect(self) -> InsertCaller:
         return InsertCaller(self)
@@ -153,8 +159,14 @@ class InsertCaller:
     def call(self) -> tuple[str, bool]:
         details = person(self.prefix, next(self.numbers))
         row = (uuid.uuid4(), self.target.event_id, details["first_name"], details["last_name"])
-        cursor = self.conn.execute(RAW_INSERT, (*row, details["email"], Jsonb(details)))
-        return cursor.statusmessage or "?", cursor.rowcount == 1
+        values = (*row, details["email"], Jsonb(details))
+        if not self.target.serialised:
+            cursor = self.conn.execute(RAW_INSERT, values)
+            return cursor.statusmessage or "?", cursor.rowcount == 1
+        with self.conn.transaction():
+            self.conn.execute(RAW_LOCK)
+            cursor = self.conn.execute(RAW_INSERT, values)
+            return cursor.statusmessage or "?", cursor.rowcount == 1
 
     def reset(self) -> None:
         if self.conn.closed or self.conn.broken:
@@ -211,9 +223,10 @@ class RawInserts:
     conninfo: str
     event_id: uuid.UUID
     name: str = "raw"
+    serialised: bool = False
 
     def target(self) -> InsertTarget:
-        return InsertTarget(self.conninfo, self.event_id)
+        return InsertTarget(self.conninfo, self.event_id, self.serialised)
 
     def check_alive(self) -> None:
         """Nothing of ours serves it; a dead server shows as failed inserts."""
@@ -272,8 +285,9 @@ def report(
     args: argparse.Namespace, load: LoadGenerator, results: dict[str, list[RoundResult]]
 ) -> dict[str, Any]:
     targets = {name: summarise(rounds) for name, rounds in results.items()}
-    raw, ours = targets["raw"], targets["ours"]
+    raw, serial, ours = targets["raw"], targets["raw_serial"], targets["ours"]
     ratio = ours["rps"] / raw["rps"] if raw["rps"] else float("nan")
+    ratio_serial = ours["rps"] / serial["rps"] if serial["rps"] else float("nan")
     per_round = [
         round(o.rps / r.rps, 3) if r.rps else None
         for r, o in zip(results["raw"], results["ours"], strict=True)
@@ -295,6 +309,8 @@ def report(
         "python": platform.python_version(),
         "registrations_per_s": ours["rps"],
         "inserts_per_s": raw["rps"],
+        "serialised_inserts_per_s": serial["rps"],
+        "ratio_to_serialised": round(ratio_serial, 3),
         "targets": targets,
         "ratio": round(ratio, 3),
         "ratio_per_round": per_round,
@@ -310,15 +326,17 @@ def report(
     print("-" * len(header))
     labels = {
         "raw": "raw PostgreSQL INSERT (autocommit)",
+        "raw_serial": "raw INSERT under the table lock",
         "ours": "Accredit POST .../participants (201)",
     }
-    for name in ("raw", "ours"):
+    for name in ("raw", "raw_serial", "ours"):
         figures = targets[name]
         print(
             f"{labels[name]:<40} {figures['rps']:>10,.0f} {figures['p50_ms']:>9.2f} "
             f"{figures['p99_ms']:>9.2f} {figures['errors']:>8}"
         )
     print(f"ratio ours/raw throughput: {ratio:.3f}; per round: {per_round}")
+    print(f"ratio ours/raw under the table lock: {ratio_serial:.3f}")
     print(json.dumps(summary, sort_keys=True), flush=True)
     return summary
 
@@ -384,7 +402,12 @@ def run(stack: contextlib.ExitStack, args: argparse.Namespace) -> dict[str, Any]
     # Closed before the server stops (the stack unwinds in reverse), so it is not under load.
     load = LoadGenerator(args.clients, args.client_processes)
     stack.callback(load.close)
-    results = run_rounds(load, [RawInserts(conninfo, event_id), ours], args)
+    contenders = [
+        RawInserts(conninfo, event_id),
+        RawInserts(conninfo, event_id, "raw_serial", serialised=True),
+        ours,
+    ]
+    results = run_rounds(load, contenders, args)
     return report(args, load, results)
 
 
