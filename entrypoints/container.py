@@ -26,6 +26,7 @@ from adapters.projection_runner import ProjectionRunner
 from adapters.projection_status import ProjectionStatus, projection_status
 from adapters.ratelimit import SqlRateLimiter
 from adapters.rebuild import rebuild_if_outdated
+from adapters.registration_view import RegistrationQueries, SqlRegistrationView
 from adapters.settings import Settings
 from adapters.sql_projection import SqlProjection
 from adapters.sql_view import SqlView
@@ -38,6 +39,7 @@ from domain.registration import RegistrationApplication
 from projections.history import HistoryProjector
 from projections.platform import PlatformProjector
 from projections.projector import Projector
+from projections.registration import RegistrationProjector
 
 
 @dataclass
@@ -51,6 +53,7 @@ class Container:
     platform: PlatformApplication
     registration: RegistrationApplication
     platform_queries: PlatformQueries
+    registration_queries: RegistrationQueries
     positions: Positions
     rate_limiter: SqlRateLimiter
     idempotency: IdempotencyStore
@@ -60,7 +63,11 @@ class Container:
 
     def projections(self) -> list[tuple[Projector[Any], type[SqlView]]]:
         """Every projection: its projector and the view it writes, in one list."""
-        return [(PlatformProjector(), SqlPlatformView), (HistoryProjector(), SqlHistoryView)]
+        return [
+            (PlatformProjector(), SqlPlatformView),
+            (HistoryProjector(), SqlHistoryView),
+            (RegistrationProjector(), SqlRegistrationView),
+        ]
 
     def auditor(self) -> Auditor:
         """The auditor's reads: the history view, and the event stores for payloads."""
@@ -151,6 +158,7 @@ def build(settings: Settings) -> Container:
         platform=platform,
         registration=registration,
         platform_queries=PlatformQueries(reads, changes),
+        registration_queries=RegistrationQueries(reads),
         positions=Positions(reads, changes=changes),
         view_changes=changes,
         rate_limiter=SqlRateLimiter(service, settings.rate_window_seconds),
