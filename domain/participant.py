@@ -34,6 +34,11 @@ _FROM_RUN = {
 }
 
 
+def status_after(run_status: str) -> ParticipantStatus:
+    """A participant's status while the workflow runs, or once it decided (as recorded)."""
+    return _FROM_RUN[RunStatus(run_status)]
+
+
 class RegistrationEnded(RuleViolation):
     code = "registration-ended"
     title = "The participant has withdrawn or was cancelled"
@@ -63,7 +68,7 @@ class Participant(Aggregate):
         self.details = PersonalDetails.from_record(details)
         self.workflow_version = workflow_version
         self.run: WorkflowRun = apply_changes(EMPTY_RUN, workflow)
-        self.status = _FROM_RUN[self.run.status]
+        self.status = status_after(self.run.status)
         self.reason: str | None = None
 
     @property
@@ -113,7 +118,7 @@ class Participant(Aggregate):
     ) -> None:
         del step_id, outcome, actor, comment  # the workflow changes hold them too
         self.run = apply_changes(self.run, workflow)
-        self.status = _FROM_RUN[self.run.status]
+        self.status = status_after(self.run.status)
 
     def withdraw(self, reason: str | None, workflow: dict[str, Any]) -> None:
         self.check_not_ended()

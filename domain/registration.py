@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import JSONTranscoder
+from eventsourcing.persistence import JSONTranscoder, RecordConflictError
 
 from domain.application import AccreditApplication, Ack, check_version, retry_on_conflict
 from domain.email_index import EmailIndex, email_index_id
@@ -152,26 +152,33 @@ class RegistrationApplication(AccreditApplication):
         managed.check_open()
         managed.category(category)
         person = PersonalDetails.checked(self.clock().date(), **details)
+        email = person.normalised_email
+        try:
+            # Most addresses are new: claim one by creating its index, with no read first.
+            participant = self._new_participant(managed, category, person)
+            claim = EmailIndex(
+                event_id=event_id, email=email, tenant_id=tenant_id, participant_id=participant.id
+            )
+            return self.ack(participant, claim)
+        except RecordConflictError:
+            # The address was registered before (or just now): its index says by whom.
+            index = self.load(EmailIndex, email_index_id(event_id, email))
+        participant = self._new_participant(managed, category, person)
+        index.claim(participant.id)
+        return self.ack(participant, index)
+
+    def _new_participant(
+        self, managed: ManagedEvent, category: str | None, person: PersonalDetails
+    ) -> Participant:
         definition = managed.workflow(managed.workflow_version)
-        participant = Participant(
-            tenant_id=tenant_id,
-            event_id=event_id,
+        return Participant(
+            tenant_id=managed.tenant_id,
+            event_id=managed.id,
             category=category,
             details=person.to_record(),
             workflow_version=managed.workflow_version,
             workflow=changes_between(EMPTY_RUN, start(definition)),
         )
-        index = self._email_index(event_id, person.normalised_email)
-        if index is None:
-            index = EmailIndex(
-                event_id=event_id,
-                email=person.normalised_email,
-                tenant_id=tenant_id,
-                participant_id=participant.id,
-            )
-        else:
-            index.claim(participant.id)
-        return self.ack(participant, index)
 
     def participant(self, tenant_id: UUID, participant_id: UUID) -> Participant:
         """The tenant's participant (for commands and their answers)."""

@@ -12,17 +12,9 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from domain.managed_event import ManagedEvent
-from domain.participant import Participant, ParticipantStatus
+from domain.participant import Participant, ParticipantStatus, status_after
 from domain.person import PersonalDetails
-from domain.workflow_run import RunStatus
 from projections.projector import Projector, on
-
-# What a participant's status is while the run goes on or once it has decided.
-_STATUS_OF_RUN = {
-    RunStatus.IN_PROGRESS: ParticipantStatus.PENDING,
-    RunStatus.APPROVED: ParticipantStatus.APPROVED,
-    RunStatus.REJECTED: ParticipantStatus.REJECTED,
-}
 
 
 class RegistrationView(Protocol):
@@ -152,7 +144,7 @@ class RegistrationProjector(Projector[RegistrationView]):
             e.category,
             PersonalDetails.from_record(e.details),
             e.workflow_version,
-            _STATUS_OF_RUN[RunStatus(workflow["status"])].value,
+            status_after(workflow["status"]).value,
             workflow["steps"],
             workflow["branches"],
             e.timestamp,
@@ -169,7 +161,7 @@ class RegistrationProjector(Projector[RegistrationView]):
 
     @on(Participant.StepCompleted)
     def _step_completed(self, e: Any, view: RegistrationView) -> None:
-        status = _STATUS_OF_RUN[RunStatus(e.workflow["status"])]
+        status = status_after(e.workflow["status"])
         self._progressed(e, view, {"status": status.value})
 
     @on(Participant.Withdrawn)
