@@ -92,8 +92,7 @@ class RegistrationApplication(AccreditApplication):
         expected_version: int | None = None,
     ) -> Ack[ManagedEvent]:
         """Changes details, capacity and categories; capacities never drop below approvals."""
-        managed = self._owned(ManagedEvent, tenant_id, event_id)
-        check_version(managed, expected_version)
+        managed = self._changing(ManagedEvent, tenant_id, event_id, expected_version)
         managed.change_details(**{k: v for k, v in changes.items() if k in EVENT_DETAILS})
         if "capacity" in changes:
             managed.change_capacity(changes["capacity"])
@@ -108,8 +107,7 @@ class RegistrationApplication(AccreditApplication):
         self, tenant_id: UUID, event_id: UUID, expected_version: int | None = None
     ) -> Ack[ManagedEvent]:
         """Lets participants register."""
-        managed = self._owned(ManagedEvent, tenant_id, event_id)
-        check_version(managed, expected_version)
+        managed = self._changing(ManagedEvent, tenant_id, event_id, expected_version)
         managed.open_registration()
         return self.ack(managed)
 
@@ -118,8 +116,7 @@ class RegistrationApplication(AccreditApplication):
         self, tenant_id: UUID, event_id: UUID, expected_version: int | None = None
     ) -> Ack[ManagedEvent]:
         """Stops new registrations; participants already in keep going."""
-        managed = self._owned(ManagedEvent, tenant_id, event_id)
-        check_version(managed, expected_version)
+        managed = self._changing(ManagedEvent, tenant_id, event_id, expected_version)
         managed.close_registration()
         return self.ack(managed)
 
@@ -132,8 +129,7 @@ class RegistrationApplication(AccreditApplication):
         expected_version: int | None = None,
     ) -> Ack[ManagedEvent]:
         """Validates and publishes a new workflow version for new registrations."""
-        managed = self._owned(ManagedEvent, tenant_id, event_id)
-        check_version(managed, expected_version)
+        managed = self._changing(ManagedEvent, tenant_id, event_id, expected_version)
         managed.publish_workflow(workflow)
         return self.ack(managed)
 
@@ -193,8 +189,7 @@ class RegistrationApplication(AccreditApplication):
         expected_version: int | None = None,
     ) -> Ack[Participant]:
         """Changes personal details; a new e-mail must be free at the event."""
-        participant = self._owned(Participant, tenant_id, participant_id)
-        check_version(participant, expected_version)
+        participant = self._changing(Participant, tenant_id, participant_id, expected_version)
         participant.check_not_ended()
         updated = participant.details.changed(self.clock().date(), changes)
         saved: list[Aggregate] = [participant]
@@ -215,8 +210,7 @@ class RegistrationApplication(AccreditApplication):
         expected_version: int | None = None,
     ) -> Ack[Participant]:
         """Records a step's outcome; an approval that ends the workflow takes a seat."""
-        participant = self._owned(Participant, tenant_id, participant_id)
-        check_version(participant, expected_version)
+        participant = self._changing(Participant, tenant_id, participant_id, expected_version)
         participant.check_not_ended()
         try:
             chosen = Outcome(outcome)
@@ -266,8 +260,7 @@ class RegistrationApplication(AccreditApplication):
         *,
         withdraw: bool,
     ) -> Ack[Participant]:
-        participant = self._owned(Participant, tenant_id, participant_id)
-        check_version(participant, expected_version)
+        participant = self._changing(Participant, tenant_id, participant_id, expected_version)
         participant.check_not_ended()
         reason = _text(reason, "reason", REASON_MAX)
         after = stop(self._definition_of(participant), participant.run)
@@ -321,6 +314,14 @@ class RegistrationApplication(AccreditApplication):
             old.release(participant.id)
             moved.append(old)
         return moved
+
+    def _changing(
+        self, cls: type[A], tenant_id: UUID, aggregate_id: UUID, expected_version: int | None
+    ) -> A:
+        """The tenant's aggregate to change, at the version the caller read (If-Match)."""
+        aggregate = self._owned(cls, tenant_id, aggregate_id)
+        check_version(aggregate, expected_version)
+        return aggregate
 
     def _owned(
         self, cls: type[A], tenant_id: UUID, aggregate_id: UUID, *, readonly: bool = False
