@@ -27,7 +27,25 @@ from entrypoints.http.resources.audit import (
     AuditEventsResource,
     AuditExportResource,
 )
+from entrypoints.http.resources.events import (
+    EventResource,
+    EventsResource,
+    RegistrationClosingResource,
+    RegistrationOpeningResource,
+    WorkflowResource,
+)
 from entrypoints.http.resources.health import HealthResource, ReadinessResource
+from entrypoints.http.resources.participant_progress import (
+    CancellationResource,
+    StepCompletionResource,
+    WithdrawalResource,
+    WorkQueueResource,
+)
+from entrypoints.http.resources.participants import (
+    EventCountsResource,
+    EventParticipantsResource,
+    ParticipantResource,
+)
 from entrypoints.http.resources.projection_health import ProjectionHealthResource
 from entrypoints.http.resources.tenant import TenantResource
 
@@ -35,12 +53,34 @@ from entrypoints.http.resources.tenant import TenantResource
 def api_routes(c: Container) -> list[tuple[str, object]]:
     """Every route of the API itself and its resource."""
     auditor = c.auditor()
+    registration, queries = c.registration, c.registration_queries
     return [
         ("/v1/tenant", TenantResource(c.platform, c.platform_queries)),
         ("/v1/api-keys", ApiKeysResource(c.platform, c.platform_queries, c.usage)),
         ("/v1/api-keys/{key_id:uuid}", ApiKeyResource(c.platform_queries, c.usage)),
         ("/v1/api-keys/{key_id:uuid}/rotate", ApiKeyRotationResource(c.platform)),
         ("/v1/api-keys/{key_id:uuid}/revoke", ApiKeyRevocationResource(c.platform)),
+        ("/v1/events", EventsResource(registration, queries)),
+        ("/v1/events/{event_id:uuid}", EventResource(registration, queries)),
+        ("/v1/events/{event_id:uuid}/open-registration", RegistrationOpeningResource(registration)),
+        (
+            "/v1/events/{event_id:uuid}/close-registration",
+            RegistrationClosingResource(registration),
+        ),
+        ("/v1/events/{event_id:uuid}/workflow", WorkflowResource(registration, queries)),
+        ("/v1/events/{event_id:uuid}/counts", EventCountsResource(queries)),
+        (
+            "/v1/events/{event_id:uuid}/participants",
+            EventParticipantsResource(registration, queries),
+        ),
+        ("/v1/events/{event_id:uuid}/steps/{step_id}/queue", WorkQueueResource(queries)),
+        ("/v1/participants/{participant_id:uuid}", ParticipantResource(registration, queries)),
+        (
+            "/v1/participants/{participant_id:uuid}/steps/{step_id}/complete",
+            StepCompletionResource(registration),
+        ),
+        ("/v1/participants/{participant_id:uuid}/withdraw", WithdrawalResource(registration)),
+        ("/v1/participants/{participant_id:uuid}/cancel", CancellationResource(registration)),
         ("/v1/audit/events", AuditEventsResource(auditor)),
         ("/v1/audit/aggregates/{aggregate_id:uuid}/events", AggregateEventsResource(auditor)),
         ("/v1/audit/aggregates/{aggregate_id:uuid}/state", AggregateStateResource(auditor)),

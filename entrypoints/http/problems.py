@@ -10,6 +10,7 @@ import falcon
 from marshmallow import ValidationError
 
 from adapters.pagination import BadCursor
+from domain.email_index import AlreadyRegistered
 from domain.errors import (
     ConcurrencyConflict,
     DomainError,
@@ -19,6 +20,7 @@ from domain.errors import (
     RuleViolation,
     VersionMismatch,
 )
+from domain.workflow import WorkflowInvalid
 
 log = logging.getLogger(__name__)
 
@@ -142,11 +144,22 @@ def domain_error_to_problem(error: DomainError) -> Problem:
             error.detail,
             errors=[{"field": error.field, "message": error.detail}],
         )
+    if isinstance(error, WorkflowInvalid):
+        errors = [{"field": _in_workflow(at), "message": message} for at, message in error.errors]
+        return Problem("validation-failed", error.detail, code=error.code, errors=errors)
     slug = next((s for cls, s in _DOMAIN_SLUGS if isinstance(error, cls)), "conflict")
     extra: dict[str, Any] = {}
     if error.code not in (slug, "not-found"):
         extra["code"] = error.code
+    if isinstance(error, AlreadyRegistered):
+        # Lets the caller go straight to the registration that holds the address.
+        extra["participant_id"] = str(error.participant_id)
     return Problem(slug, error.detail, **extra)
+
+
+def _in_workflow(at: str) -> str:
+    """A definition's own path (steps[2].next) as a path in the body (workflow.steps[2].next)."""
+    return at if at == "workflow" or at.startswith("workflow.") else f"workflow.{at}"
 
 
 def register_error_handlers(app: falcon.App[falcon.Request, falcon.Response]) -> None:

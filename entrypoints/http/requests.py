@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Collection
-from typing import Any
+from typing import Any, TypeVar
 
 import falcon
 from marshmallow import Schema, ValidationError
@@ -24,6 +24,10 @@ _VERSION = re.compile(r"[0-9]+")
 IF_MATCH_PATTERN = r'^(\*|(W/)?"[^"]*"|[0-9]+)$'
 # Visible ASCII, spaces inside only: what survives every HTTP hop unchanged.
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]([\x20-\x7e]{0,253}[\x21-\x7e])?$"
+# The page size every paginated operation takes (and the document advertises).
+PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX = 50, 200
+
+T = TypeVar("T")
 
 
 def load_body(req: falcon.Request, schema: Schema) -> dict[str, Any]:
@@ -42,6 +46,8 @@ def load_body(req: falcon.Request, schema: Schema) -> dict[str, Any]:
             json.dumps(data, ensure_ascii=False).encode()
         except (ValueError, UnicodeError) as exc:
             raise Problem("invalid-json", str(exc)) from None
+        except RecursionError:
+            raise Problem("invalid-json", "the JSON is nested too deeply") from None
     if not isinstance(data, dict):
         raise Problem(
             "validation-failed",
@@ -67,6 +73,18 @@ def int_param(req: falcon.Request, name: str, default: int, low: int, high: int)
     if not low <= value <= high:
         raise Problem("invalid-parameter", f"{name} must be between {low} and {high}")
     return value
+
+
+def page_limit(req: falcon.Request) -> int:
+    """The ?limit= of a paginated query: 1 to 200, 50 when not given."""
+    return int_param(req, "limit", PAGE_LIMIT_DEFAULT, 1, PAGE_LIMIT_MAX)
+
+
+def found(row: T | None, detail: str) -> T:
+    """The row a view answered, or a 404 problem when it has none (or another tenant's)."""
+    if row is None:
+        raise Problem("not-found", detail)
+    return row
 
 
 # Query parameters every paged or projection-reading operation takes, read elsewhere.

@@ -36,6 +36,18 @@ def display_name() -> fields.String:
     )
 
 
+def one_line(maximum: int, minimum: int = 0, description: str = "", **kwargs: Any) -> fields.String:
+    """A one-line text of `minimum` to `maximum` characters, without control characters."""
+    metadata = {"pattern": DISPLAY_NAME_PATTERN}
+    if description:
+        metadata["description"] = description
+    return fields.String(
+        validate=[validate.Length(min=minimum, max=maximum), _printable],
+        metadata=metadata,
+        **kwargs,
+    )
+
+
 class WholeNumber(fields.Integer):
     """An integer as JSON Schema means it: 3 and 3.0, never 3.5, "3" or true."""
 

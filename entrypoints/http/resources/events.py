@@ -1,0 +1,227 @@
+"""Managed events: create, list, read, change, open and close registration, their workflow."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import falcon
+
+from adapters.registration_view import RegistrationQueries
+from domain.application import Ack
+from domain.managed_event import ManagedEvent
+from domain.permissions import Permission
+from domain.registration import RegistrationApplication
+from entrypoints.http.operations import Operation
+from entrypoints.http.registration_documents import (
+    EVENT_PAGE_SCHEMA,
+    EVENT_SCHEMA,
+    event_document,
+    workflow_document,
+)
+from entrypoints.http.registration_schemas import (
+    EventCreateSchema,
+    EventPageSchema,
+    EventSchema,
+    EventUpdateSchema,
+    WorkflowDocumentSchema,
+    WorkflowPublishSchema,
+)
+from entrypoints.http.requests import (
+    answer_command,
+    expected_version,
+    found,
+    load_body,
+    load_query,
+    page_limit,
+    set_etag,
+)
+from entrypoints.http.schemas import EmptySchema
+
+READ = Permission.EVENTS_READ
+WRITE = Permission.EVENTS_WRITE
+TAGS = ("events",)
+
+# Built once: a marshmallow schema is costly to build and safe to share.
+EVENT_CREATE_SCHEMA = EventCreateSchema()
+EVENT_UPDATE_SCHEMA = EventUpdateSchema()
+WORKFLOW_PUBLISH_SCHEMA = WorkflowPublishSchema()
+EMPTY_SCHEMA = EmptySchema()
+
+
+def _no_event(event_id: UUID) -> str:
+    return f"no event with id {event_id}"
+
+
+def _answer_event(resp: falcon.Response, ack: Ack[ManagedEvent]) -> None:
+    answer_command(resp, ack)
+    resp.media = event_document(ack.aggregate)
+
+
+class EventsResource:
+    operations = {
+        "GET": Operation(
+            "List your tenant's events, by start time",
+            READ,
+            response=EventPageSchema,
+            paginated=True,
+            reads_projection="registration",
+            tags=TAGS,
+        ),
+        "POST": Operation(
+            "Create an event, in draft, with the default single-approval workflow unless "
+            "one is given",
+            WRITE,
+            status=201,
+            request=EventCreateSchema,
+            response=EventSchema,
+            creates=True,
+            tags=TAGS,
+            description="An invalid workflow is refused with 422 listing every problem, each "
+            "at its path under `workflow`.",
+        ),
+    }
+
+    def __init__(self, registration: RegistrationApplication, queries: RegistrationQueries) -> None:
+        self.registration = registration
+        self.queries = queries
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        load_query(req, EMPTY_SCHEMA)
+        page = self.queries.events(
+            req.context.principal.tenant_id, page_limit(req), req.get_param("cursor")
+        )
+        resp.media = EVENT_PAGE_SCHEMA.dump(page)
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        body = load_body(req, EVENT_CREATE_SCHEMA)
+        ack = self.registration.create_event(req.context.principal.tenant_id, **body)
+        _answer_event(resp, ack)
+        resp.status = falcon.HTTP_201
+        resp.location = f"/v1/events/{ack.aggregate_id}"
+
+
+class EventResource:
+    operations = {
+        "GET": Operation(
+            "Read one event",
+            READ,
+            response=EventSchema,
+            reads_projection="registration",
+            tags=TAGS,
+        ),
+        "PATCH": Operation(
+            "Change an event's details, capacity or categories",
+            WRITE,
+            request=EventUpdateSchema,
+            response=EventSchema,
+            if_match=True,
+            tags=TAGS,
+            description="Give only what changes. A capacity below the seats already taken is "
+            "refused with 409 `capacity-reached`; a category is never removed.",
+        ),
+    }
+
+    def __init__(self, registration: RegistrationApplication, queries: RegistrationQueries) -> None:
+        self.registration = registration
+        self.queries = queries
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, event_id: UUID) -> None:
+        row = found(
+            self.queries.event(req.context.principal.tenant_id, event_id), _no_event(event_id)
+        )
+        set_etag(resp, row.version)
+        resp.media = EVENT_SCHEMA.dump(row)
+
+    def on_patch(self, req: falcon.Request, resp: falcon.Response, event_id: UUID) -> None:
+        body = load_body(req, EVENT_UPDATE_SCHEMA)
+        ack = self.registration.update_event(
+            req.context.principal.tenant_id, event_id, body, expected_version(req)
+        )
+        _answer_event(resp, ack)
+
+
+class RegistrationOpeningResource:
+    operations = {
+        "POST": Operation(
+            "Open registration: participants may register",
+            WRITE,
+            response=EventSchema,
+            if_match=True,
+            tags=TAGS,
+        ),
+    }
+
+    def __init__(self, registration: RegistrationApplication) -> None:
+        self.registration = registration
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, event_id: UUID) -> None:
+        load_body(req, EMPTY_SCHEMA)
+        ack = self.registration.open_registration(
+            req.context.principal.tenant_id, event_id, expected_version(req)
+        )
+        _answer_event(resp, ack)
+
+
+class RegistrationClosingResource:
+    operations = {
+        "POST": Operation(
+            "Close registration: no new participants; those registered carry on",
+            WRITE,
+            response=EventSchema,
+            if_match=True,
+            tags=TAGS,
+        ),
+    }
+
+    def __init__(self, registration: RegistrationApplication) -> None:
+        self.registration = registration
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, event_id: UUID) -> None:
+        load_body(req, EMPTY_SCHEMA)
+        ack = self.registration.close_registration(
+            req.context.principal.tenant_id, event_id, expected_version(req)
+        )
+        _answer_event(resp, ack)
+
+
+class WorkflowResource:
+    operations = {
+        "GET": Operation(
+            "Read the workflow new registrations follow, and its version",
+            READ,
+            response=WorkflowDocumentSchema,
+            reads_projection="registration",
+            tags=TAGS,
+            description="The ETag is the event's version, as If-Match on PUT expects.",
+        ),
+        "PUT": Operation(
+            "Publish a new workflow version for new registrations",
+            WRITE,
+            request=WorkflowPublishSchema,
+            response=WorkflowDocumentSchema,
+            if_match=True,
+            tags=TAGS,
+            description="Participants already registered stay on the version they started. "
+            "A definition equal to the current one publishes nothing. An invalid one is "
+            "refused with 422 listing every problem, each at its path under `workflow`.",
+        ),
+    }
+
+    def __init__(self, registration: RegistrationApplication, queries: RegistrationQueries) -> None:
+        self.registration = registration
+        self.queries = queries
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, event_id: UUID) -> None:
+        row = found(
+            self.queries.event(req.context.principal.tenant_id, event_id), _no_event(event_id)
+        )
+        set_etag(resp, row.version)
+        resp.media = workflow_document(row)
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, event_id: UUID) -> None:
+        body = load_body(req, WORKFLOW_PUBLISH_SCHEMA)
+        ack = self.registration.publish_workflow(
+            req.context.principal.tenant_id, event_id, body["workflow"], expected_version(req)
+        )
+        answer_command(resp, ack)
+        resp.media = workflow_document(ack.aggregate)
