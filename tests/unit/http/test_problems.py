@@ -44,6 +44,20 @@ def test_malformed_json_is_a_400_problem(client: TestClient, admin: Caller) -> N
     expect.problem(result, 400, "invalid-json")
 
 
+def test_json_nested_too_deeply_to_parse_is_a_400_problem(
+    client: TestClient, admin: Caller
+) -> None:
+    deep = '{"name": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    result = client.simulate_post(
+        "/v1/events",
+        body=deep,
+        headers={**admin.headers, "Content-Type": "application/json"},
+    )
+
+    expect.problem(result, 400, "invalid-json")
+    assert "nested too deeply" in result.json["detail"]
+
+
 def test_a_body_that_is_not_utf8_is_a_400_problem(client: TestClient, admin: Caller) -> None:
     result = client.simulate_patch(
         "/v1/tenant",
