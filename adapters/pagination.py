@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+from sqlalchemy import Select, literal, tuple_
 
 T = TypeVar("T")
+S = TypeVar("S", bound=Select[Any])
 
 
 class BadCursor(ValueError):
@@ -51,4 +56,39 @@ def decode_time(value: str) -> datetime:
         return parsed.astimezone(UTC)
     except OverflowError:
         # A forged time at the edge of the calendar has no UTC form.
+        raise BadCursor("the cursor is not valid") from None
+
+
+def keyset(query: S, time: Any, key: Any, limit: int, cursor: str | None) -> S:
+    """The query ordered by (time, key), after the cursor's row, one row over the limit."""
+    if limit < 1:
+        raise ValueError("a page holds at least one item")
+    if cursor is not None:
+        after_time, after_key = time_and_id(cursor)
+        # Typed like the columns, so the time is stored-form UTC on every backend.
+        after = tuple_(literal(after_time, time.type), literal(after_key, key.type))
+        query = query.where(tuple_(time, key) > after)
+    return query.order_by(time, key).limit(limit + 1)
+
+
+def keyset_page(
+    items: list[T], limit: int, position: Callable[[T], tuple[datetime, UUID]]
+) -> Page[T]:
+    """A page of the rows a keyset() query read, with a cursor if there are more."""
+    if len(items) <= limit:
+        return Page(items, None)
+    items = items[:limit]
+    at, key = position(items[-1])
+    return Page(items, encode_cursor(at.isoformat(), str(key)))
+
+
+def time_and_id(cursor: str) -> tuple[datetime, UUID]:
+    """The (time, id) a keyset cursor holds; BadCursor if it was not one of ours."""
+    values = decode_cursor(cursor)
+    if len(values) != 2:
+        raise BadCursor("the cursor is not valid")
+    at = decode_time(values[0])
+    try:
+        return at, UUID(values[1])
+    except ValueError:
         raise BadCursor("the cursor is not valid") from None

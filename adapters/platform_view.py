@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -19,13 +19,11 @@ from sqlalchemy import (
     Table,
     Uuid,
     bindparam,
-    literal,
     select,
-    tuple_,
 )
 
 from adapters.database import VIEWS_SCHEMA, Reader, metadata
-from adapters.pagination import BadCursor, Page, decode_cursor, encode_cursor
+from adapters.pagination import Page, keyset, keyset_page
 from adapters.sql_view import SqlView
 from adapters.types import UtcDateTime
 from adapters.view_changes import ViewChanges
@@ -225,41 +223,10 @@ class PlatformQueries:
 
     def api_keys(self, tenant_id: UUID, limit: int, cursor: str | None) -> Page[ApiKeyRow]:
         """The tenant's keys, oldest first, a page at a time."""
-        if limit < 1:
-            raise ValueError("a page holds at least one item")
         query = select(api_keys).where(api_keys.c.tenant_id == tenant_id)
-        if cursor is not None:
-            after_time, after_id = _time_and_id(decode_cursor(cursor))
-            # Typed like the columns, so the time is stored-form UTC on every backend.
-            after = tuple_(
-                literal(after_time, api_keys.c.created_at.type),
-                literal(after_id, api_keys.c.key_id.type),
-            )
-            query = query.where(tuple_(api_keys.c.created_at, api_keys.c.key_id) > after)
-        query = query.order_by(api_keys.c.created_at, api_keys.c.key_id).limit(limit + 1)
+        query = keyset(query, api_keys.c.created_at, api_keys.c.key_id, limit, cursor)
         rows = [_key_row(r._mapping) for r in self.reader.rows(query)]
-        next_cursor = None
-        if len(rows) > limit:
-            rows = rows[:limit]
-            last = rows[-1]
-            next_cursor = encode_cursor(last.created_at.isoformat(), str(last.id))
-        return Page(rows, next_cursor)
-
-
-def _time_and_id(values: list[str]) -> tuple[datetime, UUID]:
-    try:
-        created_at, key_id = values
-        after_time, after_id = datetime.fromisoformat(created_at), UUID(key_id)
-    except ValueError:
-        raise BadCursor("the cursor is not valid") from None
-    if after_time.utcoffset() is None:
-        # Cursors we hand out always carry a zone; a naive time would be read as local.
-        raise BadCursor("the cursor is not valid")
-    try:
-        return after_time.astimezone(UTC), after_id
-    except OverflowError:
-        # A forged time at the edge of the calendar has no UTC form.
-        raise BadCursor("the cursor is not valid") from None
+        return keyset_page(rows, limit, lambda r: (r.created_at, r.id))
 
 
 def _tenant_row(mapping: RowMapping) -> TenantRow:

@@ -26,7 +26,8 @@ from adapters.projection_runner import ProjectionRunner
 from adapters.projection_status import ProjectionStatus, projection_status
 from adapters.ratelimit import SqlRateLimiter
 from adapters.rebuild import rebuild_if_outdated
-from adapters.registration_view import RegistrationQueries, SqlRegistrationView
+from adapters.registration_queries import RegistrationQueries
+from adapters.registration_view import SqlRegistrationView
 from adapters.settings import Settings
 from adapters.sql_projection import SqlProjection
 from adapters.sql_view import SqlView

@@ -16,11 +16,9 @@ from sqlalchemy import select
 from adapters.build_area import build_area
 from adapters.pagination import BadCursor, Page, encode_cursor
 from adapters.rebuild import rebuild
+from adapters.registration_queries import RegistrationQueries
 from adapters.registration_rows import ParticipantFilter, StepRow
-from adapters.registration_view import (
-    RegistrationQueries,
-    SqlRegistrationView,
-)
+from adapters.registration_view import SqlRegistrationView
 from adapters.settings import Settings
 from adapters.sql_projection import SqlProjection
 from adapters.table_compare import compare_table
@@ -31,6 +29,7 @@ from domain.registration import RegistrationApplication
 from entrypoints.container import Container, build
 from projections.registration import RegistrationProjector
 from tests.conftest import PG_ADMIN_URL
+from tests.workflows import screening_then_two_checks
 
 T = TypeVar("T")
 START = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
@@ -38,29 +37,7 @@ CATEGORIES = [
     {"code": "press", "name": "Press", "capacity": 10},
     {"code": "staff", "name": "Staff", "capacity": None},
 ]
-CHECKS = {
-    "start": "screening",
-    "steps": [
-        {"id": "screening", "kind": "review", "name": "Screening", "next": "checks"},
-        {
-            "id": "checks",
-            "kind": "parallel",
-            "name": "Checks",
-            "branches": ["security", "documents"],
-            "join": "checks_done",
-        },
-        {
-            "id": "security",
-            "kind": "security_check",
-            "name": "Security",
-            "next": "checks_done",
-            "on_reject": "fail_branch",
-        },
-        {"id": "documents", "kind": "document_check", "name": "ID", "next": "checks_done"},
-        {"id": "checks_done", "kind": "join", "name": "Checked", "mode": "ANY", "next": "done"},
-        {"id": "done", "kind": "end", "name": "Accredited"},
-    ],
-}
+CHECKS = screening_then_two_checks("ANY")
 QUICK = {
     "start": "screening",
     "steps": [

@@ -6,7 +6,7 @@ from uuid import UUID
 
 import falcon
 
-from adapters.registration_view import RegistrationQueries
+from adapters.registration_queries import RegistrationQueries
 from domain.application import Ack
 from domain.managed_event import ManagedEvent
 from domain.permissions import Permission

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import falcon
 
-from adapters.registration_view import RegistrationQueries
+from adapters.registration_queries import RegistrationQueries
 from domain.cause import current_cause
 from domain.registration import RegistrationApplication
 from entrypoints.http.operations import Operation

@@ -6,8 +6,8 @@ from uuid import UUID
 
 import falcon
 
+from adapters.registration_queries import RegistrationQueries
 from adapters.registration_rows import ParticipantFilter
-from adapters.registration_view import RegistrationQueries
 from domain.application import Ack
 from domain.participant import Participant
 from domain.permissions import Permission

@@ -16,31 +16,10 @@ from domain.registration import RegistrationApplication
 from domain.seats import CapacityReached, ledger_id
 from domain.workflow import WorkflowInvalid
 from domain.workflow_run import StepNotActive, StepStatus
+from tests.workflows import screening_then_two_checks
 
 START = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
-TWO_CHECKS = {
-    "start": "screening",
-    "steps": [
-        {"id": "screening", "kind": "review", "name": "Screening", "next": "checks"},
-        {
-            "id": "checks",
-            "kind": "parallel",
-            "name": "Checks",
-            "branches": ["security", "documents"],
-            "join": "checks_done",
-        },
-        {
-            "id": "security",
-            "kind": "security_check",
-            "name": "Security",
-            "next": "checks_done",
-            "on_reject": "fail_branch",
-        },
-        {"id": "documents", "kind": "document_check", "name": "ID", "next": "checks_done"},
-        {"id": "checks_done", "kind": "join", "name": "Checked", "mode": "ANY", "next": "done"},
-        {"id": "done", "kind": "end", "name": "Accredited"},
-    ],
-}
+TWO_CHECKS = screening_then_two_checks("ANY")
 
 
 def person(email: str = "ada@example.org", **more: Any) -> dict[str, Any]:

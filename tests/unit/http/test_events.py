@@ -10,6 +10,7 @@ from falcon.testing import Result, TestClient
 from entrypoints.container import Container
 from tests.unit.http import expect
 from tests.unit.http.conftest import Caller, IssueKey
+from tests.workflows import screening_then_two_checks
 
 EXPO = {
     "name": "Expo 2030",
@@ -17,29 +18,7 @@ EXPO = {
     "ends_at": "2030-06-03T18:00:00+02:00",
     "time_zone": "Europe/Paris",
 }
-TWO_CHECKS = {
-    "start": "screening",
-    "steps": [
-        {"id": "screening", "kind": "review", "name": "Screening", "next": "checks"},
-        {
-            "id": "checks",
-            "kind": "parallel",
-            "name": "Checks",
-            "branches": ["security", "documents"],
-            "join": "checks_done",
-        },
-        {
-            "id": "security",
-            "kind": "security_check",
-            "name": "Security",
-            "next": "checks_done",
-            "on_reject": "fail_branch",
-        },
-        {"id": "documents", "kind": "document_check", "name": "ID", "next": "checks_done"},
-        {"id": "checks_done", "kind": "join", "name": "Checked", "mode": "ALL", "next": "done"},
-        {"id": "done", "kind": "end", "name": "Accredited"},
-    ],
-}
+TWO_CHECKS = screening_then_two_checks("ALL")
 MISSING = "00000000-0000-4000-8000-000000000000"
 
 
