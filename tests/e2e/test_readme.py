@@ -37,3 +37,7 @@ def test_readme_curl_calls_work_as_printed(served: Served) -> None:
     assert '"next_cursor": null' in out
     assert "HTTP/1.1 401 Unauthorized" in out
     assert "application/problem+json" in out
+    # The registration walk-through: the queue waited for the participant just registered.
+    assert '"registration": "open"' in out
+    assert '"first_name": "Ada"' in out
+    assert '"waiting_since"' in out
