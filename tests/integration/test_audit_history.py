@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 import pytest
@@ -415,3 +415,37 @@ def test_pages_merge_applications_by_time_and_keep_each_log_in_its_order(
     assert merged[-1] == ("registration", 2)
     assert [p for a, p in merged if a == "platform"] == [e.position for e in acme]
     assert all(1 <= len(items) <= 2 for items in pages)
+
+
+def test_a_participants_history_and_past_states_show_what_the_workflow_decided(
+    container: Container,
+) -> None:
+    app = container.registration
+    tenant = container.platform.create_tenant("Expo Ltd").aggregate_id
+    start = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
+    event_id = app.create_event(
+        tenant, "Expo", start, start + timedelta(days=1), "UTC"
+    ).aggregate_id
+    app.open_registration(tenant, event_id)
+    details = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.org"}
+    with caused_by(ALICE):
+        pid = app.register(tenant, event_id, details).aggregate_id
+    with caused_by(BOB):
+        app.complete_step(tenant, pid, "approval", "approved", BOB.actor, "welcome")
+    container.catch_up()
+    auditor = container.auditor()
+
+    history = auditor.aggregate_history(tenant, pid, 10, None).items
+    then = auditor.state(tenant, pid, version=1)
+    now = auditor.state(tenant, pid)
+
+    assert [(e.entry.event_type, e.entry.actor) for e in history] == [
+        ("Participant.Registered", ALICE.actor),
+        ("Participant.StepCompleted", BOB.actor),
+    ]
+    decided = history[1].payload["workflow"]
+    assert decided["status"] == "approved"
+    assert {s["step_id"]: s["status"] for s in decided["steps"]}["approval"] == "approved"
+    assert (then.state["status"], now.state["status"]) == ("pending", "approved")
+    assert now.state["run"]["steps"]["approval"]["comment"] == "welcome"
+    assert now.state["details"]["email"] == "ada@example.org"
