@@ -665,11 +665,8 @@ def positive_int(text: str) -> int:
     return value
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Throughput of GET /v1/tenant against a bare Falcon endpoint, "
-        "same gunicorn settings, one run.",
-    )
+def add_load_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of rounds, clients and gunicorn that every HTTP benchmark takes."""
     parser.add_argument("--seconds", type=positive_float, default=10.0, help="per round")
     parser.add_argument("--rounds", type=positive_int, default=3, help="per target")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds per target, unmeasured")
@@ -688,6 +685,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--workers", type=positive_int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=positive_int, default=4, help="threads per worker")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Throughput of GET /v1/tenant against a bare Falcon endpoint, "
+        "same gunicorn settings, one run.",
+    )
+    add_load_arguments(parser)
     parser.add_argument(
         "--database-url",
         help="postgresql://... server to create a throw-away database on (default: SQLite)",

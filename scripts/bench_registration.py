@@ -67,11 +67,10 @@ from bench_http import (
     LoadGenerator,
     RoundResult,
     Server,
+    add_load_arguments,
     execute,
     free_port,
     log,
-    positive_float,
-    positive_int,
     prepare,
     run_rounds,
     summarise,
@@ -357,24 +356,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Registrations/s over HTTP against raw PostgreSQL inserts/s, one run.",
     )
-    parser.add_argument("--seconds", type=positive_float, default=10.0, help="per round")
-    parser.add_argument("--rounds", type=positive_int, default=3, help="per target")
-    parser.add_argument("--warmup", type=float, default=3.0, help="seconds per target, unmeasured")
-    parser.add_argument("--clients", type=positive_int, default=16, help="concurrent clients")
-    parser.add_argument(
-        "--client-processes",
-        type=positive_int,
-        default=max(1, min(4, os.cpu_count() or 1)),
-        help="processes the clients are spread over (default: CPUs, at most 4)",
-    )
-    parser.add_argument(
-        "--max-requests",
-        type=positive_int,
-        default=2_000_000,
-        help="upper bound on requests per round and target",
-    )
-    parser.add_argument("--workers", type=positive_int, default=2, help="gunicorn workers")
-    parser.add_argument("--threads", type=positive_int, default=4, help="threads per worker")
+    add_load_arguments(parser)
     parser.add_argument(
         "--database-url",
         type=_loopback_postgres,

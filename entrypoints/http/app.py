@@ -30,8 +30,7 @@ from entrypoints.http.resources.audit import (
 from entrypoints.http.resources.events import (
     EventResource,
     EventsResource,
-    RegistrationClosingResource,
-    RegistrationOpeningResource,
+    RegistrationSwitchResource,
     WorkflowResource,
 )
 from entrypoints.http.resources.health import HealthResource, ReadinessResource
@@ -62,10 +61,13 @@ def api_routes(c: Container) -> list[tuple[str, object]]:
         ("/v1/api-keys/{key_id:uuid}/revoke", ApiKeyRevocationResource(c.platform)),
         ("/v1/events", EventsResource(registration, queries)),
         ("/v1/events/{event_id:uuid}", EventResource(registration, queries)),
-        ("/v1/events/{event_id:uuid}/open-registration", RegistrationOpeningResource(registration)),
+        (
+            "/v1/events/{event_id:uuid}/open-registration",
+            RegistrationSwitchResource(registration, opens=True),
+        ),
         (
             "/v1/events/{event_id:uuid}/close-registration",
-            RegistrationClosingResource(registration),
+            RegistrationSwitchResource(registration, opens=False),
         ),
         ("/v1/events/{event_id:uuid}/workflow", WorkflowResource(registration, queries)),
         ("/v1/events/{event_id:uuid}/counts", EventCountsResource(queries)),

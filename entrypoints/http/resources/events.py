@@ -140,47 +140,37 @@ class EventResource:
         _answer_event(resp, ack)
 
 
-class RegistrationOpeningResource:
-    operations = {
-        "POST": Operation(
-            "Open registration: participants may register",
-            WRITE,
-            response=EventSchema,
-            if_match=True,
-            tags=TAGS,
-        ),
-    }
+class RegistrationSwitchResource:
+    """Opens or closes an event's registration: one resource, two routes."""
 
-    def __init__(self, registration: RegistrationApplication) -> None:
+    OPENS = Operation(
+        "Open registration: participants may register",
+        WRITE,
+        response=EventSchema,
+        if_match=True,
+        tags=TAGS,
+    )
+    CLOSES = Operation(
+        "Close registration: no new participants; those registered carry on",
+        WRITE,
+        response=EventSchema,
+        if_match=True,
+        tags=TAGS,
+    )
+
+    def __init__(self, registration: RegistrationApplication, *, opens: bool) -> None:
         self.registration = registration
+        self.opens = opens
+        self.operations = {"POST": self.OPENS if opens else self.CLOSES}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, event_id: UUID) -> None:
         load_body(req, EMPTY_SCHEMA)
-        ack = self.registration.open_registration(
-            req.context.principal.tenant_id, event_id, expected_version(req)
+        switch = (
+            self.registration.open_registration
+            if self.opens
+            else self.registration.close_registration
         )
-        _answer_event(resp, ack)
-
-
-class RegistrationClosingResource:
-    operations = {
-        "POST": Operation(
-            "Close registration: no new participants; those registered carry on",
-            WRITE,
-            response=EventSchema,
-            if_match=True,
-            tags=TAGS,
-        ),
-    }
-
-    def __init__(self, registration: RegistrationApplication) -> None:
-        self.registration = registration
-
-    def on_post(self, req: falcon.Request, resp: falcon.Response, event_id: UUID) -> None:
-        load_body(req, EMPTY_SCHEMA)
-        ack = self.registration.close_registration(
-            req.context.principal.tenant_id, event_id, expected_version(req)
-        )
+        ack = switch(req.context.principal.tenant_id, event_id, expected_version(req))
         _answer_event(resp, ack)
 
 
