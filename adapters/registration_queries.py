@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Engine, RowMapping, and_, func, select
@@ -28,6 +29,7 @@ from adapters.registration_tables import (
     participants,
     s_,
     searchable,
+    v_,
 )
 from adapters.view_changes import ViewChanges
 from domain.participant import ParticipantStatus
@@ -46,6 +48,14 @@ class RegistrationQueries:
         query = select(managed_events).where(e_.tenant_id == tenant_id, e_.event_id == event_id)
         rows = self.reader.rows(query)
         return _event_row(rows[0]._mapping) if rows else None
+
+    def workflow(self, tenant_id: UUID, event_id: UUID, version: int) -> dict[str, Any] | None:
+        """One published version of an event's workflow definition."""
+        query = select(v_.definition).where(
+            v_.tenant_id == tenant_id, v_.event_id == event_id, v_.version == version
+        )
+        rows = self.reader.rows(query)
+        return dict(rows[0].definition) if rows else None
 
     def events(self, tenant_id: UUID, limit: int, cursor: str | None) -> Page[EventRow]:
         """The tenant's managed events by start time, a page at a time."""

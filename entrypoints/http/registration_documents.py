@@ -51,14 +51,19 @@ def event_document(event: ManagedEvent) -> dict[str, Any]:
     return document
 
 
-def workflow_document(source: ManagedEvent | EventRow) -> dict[str, Any]:
-    """The workflow new registrations follow, with its version and the event's."""
+def workflow_document(
+    source: ManagedEvent | EventRow, published: tuple[int, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """A workflow version (the one new registrations follow unless given), and the event's."""
     # An event keeps every version's definition; the view keeps the current one.
     workflow = source.workflows[-1] if isinstance(source, ManagedEvent) else source.workflow
+    number = source.workflow_version
+    if published is not None:
+        number, workflow = published
     document: dict[str, Any] = WORKFLOW_DOCUMENT_SCHEMA.dump(
         {
             "event_id": source.id,
-            "workflow_version": source.workflow_version,
+            "workflow_version": number,
             "workflow": workflow,
             "version": source.version,
         }

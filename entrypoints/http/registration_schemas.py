@@ -195,6 +195,14 @@ class WorkflowPublishSchema(Schema):
     workflow = WorkflowField(required=True)
 
 
+class WorkflowQuerySchema(Schema):
+    version = fields.Integer(
+        strict=False,
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "A published version to read; the current one if left out"},
+    )
+
+
 class WorkflowDocumentSchema(Schema):
     event_id = fields.UUID(required=True)
     workflow_version = fields.Integer(required=True)

@@ -25,6 +25,7 @@ from entrypoints.http.registration_schemas import (
     EventUpdateSchema,
     WorkflowDocumentSchema,
     WorkflowPublishSchema,
+    WorkflowQuerySchema,
 )
 from entrypoints.http.requests import (
     answer_command,
@@ -45,6 +46,7 @@ TAGS = ("events",)
 EVENT_CREATE_SCHEMA = EventCreateSchema()
 EVENT_UPDATE_SCHEMA = EventUpdateSchema()
 WORKFLOW_PUBLISH_SCHEMA = WorkflowPublishSchema()
+WORKFLOW_QUERY_SCHEMA = WorkflowQuerySchema()
 EMPTY_SCHEMA = EmptySchema()
 
 
@@ -177,12 +179,15 @@ class RegistrationSwitchResource:
 class WorkflowResource:
     operations = {
         "GET": Operation(
-            "Read the workflow new registrations follow, and its version",
+            "Read the workflow new registrations follow, or any published version",
             READ,
             response=WorkflowDocumentSchema,
+            query=WorkflowQuerySchema,
             reads_projection="registration",
             tags=TAGS,
-            description="The ETag is the event's version, as If-Match on PUT expects.",
+            errors=(404,),
+            description="The ETag is the event's version, as If-Match on PUT expects. "
+            "`?version=N` reads the definition participants registered under version N follow.",
         ),
         "PUT": Operation(
             "Publish a new workflow version for new registrations",
@@ -202,11 +207,18 @@ class WorkflowResource:
         self.queries = queries
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, event_id: UUID) -> None:
-        row = found(
-            self.queries.event(req.context.principal.tenant_id, event_id), _no_event(event_id)
-        )
+        tenant_id = req.context.principal.tenant_id
+        version = load_query(req, WORKFLOW_QUERY_SCHEMA).get("version")
+        row = found(self.queries.event(tenant_id, event_id), _no_event(event_id))
+        published = None
+        if version is not None:
+            definition = found(
+                self.queries.workflow(tenant_id, event_id, version),
+                f"the event has no workflow version {version}",
+            )
+            published = (version, definition)
         set_etag(resp, row.version)
-        resp.media = workflow_document(row)
+        resp.media = workflow_document(row, published)
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, event_id: UUID) -> None:
         body = load_body(req, WORKFLOW_PUBLISH_SCHEMA)

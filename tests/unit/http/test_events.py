@@ -441,6 +441,30 @@ def test_publishing_a_workflow_answers_its_new_version_and_reads_show_it(
     assert expect.ok(read_back) == body
 
 
+def test_every_published_workflow_version_stays_readable(
+    client: TestClient, container: Container, admin: Caller
+) -> None:
+    event_id = create_event(client, admin)["id"]
+    container.catch_up()
+    first = expect.ok(client.simulate_get(f"/v1/events/{event_id}/workflow", headers=admin.headers))
+    published = client.simulate_put(
+        f"/v1/events/{event_id}/workflow", json={"workflow": TWO_CHECKS}, headers=admin.headers
+    )
+    path = f"/v1/events/{event_id}/workflow"
+
+    old = expect.ok(read(client, container, admin, path, published, version="1"))
+    new = expect.ok(client.simulate_get(path, params={"version": "2"}, headers=admin.headers))
+
+    assert (old["workflow_version"], old["workflow"]) == (1, first["workflow"])
+    assert (new["workflow_version"], new["workflow"]) == (2, TWO_CHECKS)
+    assert old["version"] == new["version"] == 2
+    unknown = client.simulate_get(path, params={"version": "3"}, headers=admin.headers)
+    assert "version 3" in expect.problem(unknown, 404, "not-found")["detail"]
+    for bad in ("0", "two", "99999999999"):
+        refused = client.simulate_get(path, params={"version": bad}, headers=admin.headers)
+        expect.problem(refused, 400, "invalid-parameter")
+
+
 def test_publishing_an_invalid_workflow_is_a_422_and_keeps_the_current_one(
     client: TestClient, container: Container, admin: Caller
 ) -> None:
