@@ -212,6 +212,18 @@ class Reader:
         with self.connect() as conn:
             return list(conn.execute(statement, params))
 
+    def snapshot(self, *statements: Executable) -> list[list[Row[Any]]]:
+        """Runs queries in one read transaction, so they see the same committed state.
+
+        One answer built from several tables (a participant with its steps) must not
+        mix two projection batches; each statement alone could.
+        """
+        isolation = "SERIALIZABLE" if self.is_sqlite else "REPEATABLE READ"
+        with self.engine.connect() as plain:
+            conn = plain.execution_options(isolation_level=isolation)
+            with conn.begin():
+                return [list(conn.execute(statement)) for statement in statements]
+
     def close(self) -> None:
         """Closes every thread's connection (at shutdown)."""
         with self._lock:

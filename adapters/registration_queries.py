@@ -66,22 +66,19 @@ class RegistrationQueries:
 
     def participant(self, tenant_id: UUID, participant_id: UUID) -> ParticipantRow | None:
         """One participant of the tenant, with every step reached and branch entered."""
-        query = select(participants).where(
-            p_.tenant_id == tenant_id, p_.participant_id == participant_id
-        )
-        rows = self.reader.rows(query)
-        if not rows:
-            return None
-        steps = self.reader.rows(
+        rows, steps, branches = self.reader.snapshot(
+            select(participants).where(
+                p_.tenant_id == tenant_id, p_.participant_id == participant_id
+            ),
             select(participant_steps).where(
                 s_.tenant_id == tenant_id, s_.participant_id == participant_id
-            )
-        )
-        branches = self.reader.rows(
+            ),
             select(b_.fork, b_.head, b_.status).where(
                 b_.tenant_id == tenant_id, b_.participant_id == participant_id
-            )
+            ),
         )
+        if not rows:
+            return None
         # Sorted here: text sorts by code point on every backend, whatever the collation.
         return _participant_row(
             rows[0]._mapping,
@@ -153,16 +150,14 @@ class RegistrationQueries:
 
     def counts(self, tenant_id: UUID, event_id: UUID) -> EventCounts | None:
         """How many participants of an event are in each status, overall and per category."""
-        event = self.reader.rows(
-            select(e_.capacity).where(e_.tenant_id == tenant_id, e_.event_id == event_id)
+        event, grouped = self.reader.snapshot(
+            select(e_.capacity).where(e_.tenant_id == tenant_id, e_.event_id == event_id),
+            select(p_.category, p_.status, func.count().label("n"))
+            .where(p_.tenant_id == tenant_id, p_.event_id == event_id)
+            .group_by(p_.category, p_.status),
         )
         if not event:
             return None
-        grouped = self.reader.rows(
-            select(p_.category, p_.status, func.count().label("n"))
-            .where(p_.tenant_id == tenant_id, p_.event_id == event_id)
-            .group_by(p_.category, p_.status)
-        )
         by_status = dict.fromkeys((s.value for s in ParticipantStatus), 0)
         by_category: dict[str, dict[str, int]] = {}
         for row in grouped:
