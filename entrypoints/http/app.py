@@ -35,9 +35,8 @@ from entrypoints.http.resources.events import (
 )
 from entrypoints.http.resources.health import HealthResource, ReadinessResource
 from entrypoints.http.resources.participant_progress import (
-    CancellationResource,
+    RegistrationEndResource,
     StepCompletionResource,
-    WithdrawalResource,
     WorkQueueResource,
 )
 from entrypoints.http.resources.participants import (
@@ -81,8 +80,14 @@ def api_routes(c: Container) -> list[tuple[str, object]]:
             "/v1/participants/{participant_id:uuid}/steps/{step_id}/complete",
             StepCompletionResource(registration),
         ),
-        ("/v1/participants/{participant_id:uuid}/withdraw", WithdrawalResource(registration)),
-        ("/v1/participants/{participant_id:uuid}/cancel", CancellationResource(registration)),
+        (
+            "/v1/participants/{participant_id:uuid}/withdraw",
+            RegistrationEndResource(registration, by_organiser=False),
+        ),
+        (
+            "/v1/participants/{participant_id:uuid}/cancel",
+            RegistrationEndResource(registration, by_organiser=True),
+        ),
         ("/v1/audit/events", AuditEventsResource(auditor)),
         ("/v1/audit/aggregates/{aggregate_id:uuid}/events", AggregateEventsResource(auditor)),
         ("/v1/audit/aggregates/{aggregate_id:uuid}/state", AggregateStateResource(auditor)),

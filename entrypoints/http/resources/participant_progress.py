@@ -105,47 +105,35 @@ class StepCompletionResource:
         answer_participant(resp, ack)
 
 
-class WithdrawalResource:
-    operations = {
-        "POST": Operation(
-            "The participant withdraws: open steps close, a seat and the e-mail are freed",
-            WRITE,
-            request=EndRegistrationSchema,
-            response=ParticipantSchema,
-            if_match=True,
-            tags=TAGS,
-        ),
-    }
+class RegistrationEndResource:
+    """The participant withdraws, or the organiser cancels: one resource, two routes."""
 
-    def __init__(self, registration: RegistrationApplication) -> None:
+    WITHDRAWS = Operation(
+        "The participant withdraws: open steps close, a seat and the e-mail are freed",
+        WRITE,
+        request=EndRegistrationSchema,
+        response=ParticipantSchema,
+        if_match=True,
+        tags=TAGS,
+    )
+    CANCELS = Operation(
+        "The organiser cancels the registration, with a withdrawal's effects",
+        WRITE,
+        request=EndRegistrationSchema,
+        response=ParticipantSchema,
+        if_match=True,
+        tags=TAGS,
+    )
+
+    def __init__(self, registration: RegistrationApplication, *, by_organiser: bool) -> None:
         self.registration = registration
+        self.by_organiser = by_organiser
+        self.operations = {"POST": self.CANCELS if by_organiser else self.WITHDRAWS}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, participant_id: UUID) -> None:
         body = load_body(req, END_SCHEMA)
-        ack = self.registration.withdraw(
-            req.context.principal.tenant_id, participant_id, body["reason"], expected_version(req)
-        )
-        answer_participant(resp, ack)
-
-
-class CancellationResource:
-    operations = {
-        "POST": Operation(
-            "The organiser cancels the registration, with a withdrawal's effects",
-            WRITE,
-            request=EndRegistrationSchema,
-            response=ParticipantSchema,
-            if_match=True,
-            tags=TAGS,
-        ),
-    }
-
-    def __init__(self, registration: RegistrationApplication) -> None:
-        self.registration = registration
-
-    def on_post(self, req: falcon.Request, resp: falcon.Response, participant_id: UUID) -> None:
-        body = load_body(req, END_SCHEMA)
-        ack = self.registration.cancel(
+        end = self.registration.cancel if self.by_organiser else self.registration.withdraw
+        ack = end(
             req.context.principal.tenant_id, participant_id, body["reason"], expected_version(req)
         )
         answer_participant(resp, ack)
