@@ -126,9 +126,7 @@ class Participant(Aggregate):
 
     @event("Withdrawn")
     def _withdrawn(self, reason: str | None, workflow: dict[str, Any]) -> None:
-        self.run = apply_changes(self.run, workflow)
-        self.status = ParticipantStatus.WITHDRAWN
-        self.reason = reason
+        self._ended(ParticipantStatus.WITHDRAWN, reason, workflow)
 
     def cancel(self, reason: str | None, workflow: dict[str, Any]) -> None:
         self.check_not_ended()
@@ -136,6 +134,11 @@ class Participant(Aggregate):
 
     @event("Cancelled")
     def _cancelled(self, reason: str | None, workflow: dict[str, Any]) -> None:
+        self._ended(ParticipantStatus.CANCELLED, reason, workflow)
+
+    def _ended(
+        self, status: ParticipantStatus, reason: str | None, workflow: dict[str, Any]
+    ) -> None:
         self.run = apply_changes(self.run, workflow)
-        self.status = ParticipantStatus.CANCELLED
+        self.status = status
         self.reason = reason
