@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -363,3 +367,15 @@ def test_a_long_lived_event_and_its_ledger_load_from_snapshots(
     assert app.event(tenant, expo).categories[0].capacity == 9
     assert app.event(tenant, expo).capacity == 300
     assert app.seats_taken(tenant, expo) == 0
+
+
+def test_time_zones_are_known_even_where_the_system_has_no_zone_files(tmp_path: Path) -> None:
+    script = (
+        "from domain.managed_event import clean_time_zone; print(clean_time_zone('Asia/Kathmandu'))"
+    )
+    # PYTHONTZPATH at an empty folder hides the system's zone files from zoneinfo.
+    env = {**os.environ, "PYTHONTZPATH": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.stdout.strip() == "Asia/Kathmandu", done.stderr
