@@ -603,16 +603,7 @@ def report(
         "benchmark": "http_authenticated_query_vs_bare_falcon",
         "query": f"GET {OURS_PATH}",
         "database": fixture.database,
-        "seconds": args.seconds,
-        "rounds": args.rounds,
-        "warmup_seconds": args.warmup,
-        "clients": load.clients,
-        "client_processes": len(load.processes),
-        "workers": args.workers,
-        "threads": args.threads,
-        "worker_class": "gthread" if args.threads > 1 else "sync",
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
+        **run_settings(args, load),
         "targets": targets,
         "ratio": round(ratio, 3),
         "ratio_per_round": per_round,
@@ -663,6 +654,22 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
+
+
+def run_settings(args: argparse.Namespace, load: LoadGenerator) -> dict[str, Any]:
+    """How a run was made, for its JSON line: rounds, clients, gunicorn, the machine."""
+    return {
+        "seconds": args.seconds,
+        "rounds": args.rounds,
+        "warmup_seconds": args.warmup,
+        "clients": load.clients,
+        "client_processes": len(load.processes),
+        "workers": args.workers,
+        "threads": args.threads,
+        "worker_class": "gthread" if args.threads > 1 else "sync",
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+    }
 
 
 def add_load_arguments(parser: argparse.ArgumentParser) -> None:

@@ -42,8 +42,6 @@ import contextlib
 import http.client
 import itertools
 import json
-import os
-import platform
 import shutil
 import sys
 import tempfile
@@ -73,6 +71,7 @@ from bench_http import (
     log,
     prepare,
     run_rounds,
+    run_settings,
     summarise,
 )
 from psycopg.types.json import Jsonb
@@ -296,16 +295,7 @@ def report(
         "command": "POST /v1/events/{event_id}/participants",
         "baseline": "single-row INSERT, autocommit, one connection per client",
         "database": "postgresql",
-        "seconds": args.seconds,
-        "rounds": args.rounds,
-        "warmup_seconds": args.warmup,
-        "clients": load.clients,
-        "client_processes": len(load.processes),
-        "workers": args.workers,
-        "threads": args.threads,
-        "worker_class": "gthread" if args.threads > 1 else "sync",
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
+        **run_settings(args, load),
         "registrations_per_s": ours["rps"],
         "inserts_per_s": raw["rps"],
         "serialised_inserts_per_s": serial["rps"],
