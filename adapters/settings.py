@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from domain.tiers import DEFAULT_QUOTAS, Tier
+from domain.platform.tiers import DEFAULT_QUOTAS, Tier
 
 
 class SettingsError(ValueError):

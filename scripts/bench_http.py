@@ -333,7 +333,7 @@ def postgres_database(stack: contextlib.ExitStack, admin_url: str) -> str:
 def prepare(stack: contextlib.ExitStack, args: argparse.Namespace) -> Fixture:
     """Fresh data dir (and database), one tenant and one PREMIUM key, views caught up."""
     from adapters.settings import Settings  # noqa: PLC0415 - keeps the clients' imports light
-    from entrypoints.container import build  # noqa: PLC0415
+    from entrypoints.wiring.contexts import build  # noqa: PLC0415
 
     data_dir = Path(tempfile.mkdtemp(prefix="accredit-bench-"))
     stack.callback(shutil.rmtree, data_dir, ignore_errors=True)

@@ -46,13 +46,15 @@ from sqlalchemy import Engine, text
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from adapters.database import create_tables, eventstore_env, make_engine  # noqa: E402
-from adapters.platform_view import api_keys, tenants  # noqa: E402
+from adapters.platform.tables import api_keys, tenants  # noqa: E402
+from adapters.projection.tracking import projection_tracking  # noqa: E402
 from adapters.settings import Settings  # noqa: E402
-from adapters.tracking import projection_tracking  # noqa: E402
-from domain.apikey import ApiKey  # noqa: E402
-from domain.platform import PlatformApplication  # noqa: E402
-from entrypoints.container import build  # noqa: E402
+from adapters.sql.engines import make_engine  # noqa: E402
+from adapters.sql.eventstore import eventstore_env  # noqa: E402
+from adapters.sql.schema import create_tables  # noqa: E402
+from domain.platform.apikey import ApiKey  # noqa: E402
+from domain.platform.application import PlatformApplication  # noqa: E402
+from entrypoints.wiring.contexts import build  # noqa: E402
 
 ROTATIONS = 4
 WRITE_CHUNK = 10_000

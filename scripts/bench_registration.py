@@ -236,18 +236,21 @@ class RawInserts:
 def open_event(fixture: Fixture) -> uuid.UUID:
     """A managed event of the benchmark's tenant, open for registration."""
     from adapters.settings import Settings  # noqa: PLC0415 - keeps the clients' imports light
-    from entrypoints.container import build  # noqa: PLC0415
+    from domain.registration.application import RegistrationApplication  # noqa: PLC0415
+    from entrypoints.wiring.contexts import build  # noqa: PLC0415
 
     starts_at = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
     with build(Settings.from_env(fixture.env)) as container:
-        event = container.registration.create_event(
+        event = container.app(RegistrationApplication).create_event(
             fixture.tenant_id,
             "Benchmark conference",
             starts_at,
             starts_at + timedelta(days=2),
             "UTC",
         )
-        container.registration.open_registration(fixture.tenant_id, event.aggregate_id)
+        container.app(RegistrationApplication).open_registration(
+            fixture.tenant_id, event.aggregate_id
+        )
         container.catch_up()
     log(f"opened registration for event {event.aggregate_id}")
     return event.aggregate_id

@@ -7,95 +7,25 @@ from typing import Any
 import falcon
 
 from adapters.settings import Settings
-from entrypoints.container import Container, build
 from entrypoints.http.middleware.access import AuthMiddleware, AuthorizationMiddleware
 from entrypoints.http.middleware.context import BodyMiddleware, CauseMiddleware, RequestIdMiddleware
 from entrypoints.http.middleware.idempotency import IdempotencyMiddleware
 from entrypoints.http.middleware.limits import RateLimitMiddleware
 from entrypoints.http.middleware.reads import ReadYourWritesMiddleware
 from entrypoints.http.openapi import DocsResource, OpenApiResource, ProblemTypeResource, build_spec
-from entrypoints.http.problems import register_error_handlers
-from entrypoints.http.resources.api_keys import (
-    ApiKeyResource,
-    ApiKeyRevocationResource,
-    ApiKeyRotationResource,
-    ApiKeysResource,
-)
-from entrypoints.http.resources.audit import (
-    AggregateEventsResource,
-    AggregateStateResource,
-    AuditEventsResource,
-    AuditExportResource,
-)
-from entrypoints.http.resources.events import (
-    EventResource,
-    EventsResource,
-    RegistrationSwitchResource,
-    WorkflowResource,
-)
-from entrypoints.http.resources.health import HealthResource, ReadinessResource
-from entrypoints.http.resources.participant_progress import (
-    RegistrationEndResource,
-    StepCompletionResource,
-    WorkQueueResource,
-)
-from entrypoints.http.resources.participants import (
-    EventCountsResource,
-    EventParticipantsResource,
-    ParticipantResource,
-)
-from entrypoints.http.resources.projection_health import ProjectionHealthResource
-from entrypoints.http.resources.tenant import TenantResource
+from entrypoints.http.problems import register_error_handlers, register_problem_types
+from entrypoints.wiring.container import Container
+from entrypoints.wiring.context import Route
+from entrypoints.wiring.contexts import build
 
 
-def api_routes(c: Container) -> list[tuple[str, object]]:
-    """Every route of the API itself and its resource."""
-    auditor = c.auditor()
-    registration, queries = c.registration, c.registration_queries
-    return [
-        ("/v1/tenant", TenantResource(c.platform, c.platform_queries)),
-        ("/v1/api-keys", ApiKeysResource(c.platform, c.platform_queries, c.usage)),
-        ("/v1/api-keys/{key_id:uuid}", ApiKeyResource(c.platform_queries, c.usage)),
-        ("/v1/api-keys/{key_id:uuid}/rotate", ApiKeyRotationResource(c.platform)),
-        ("/v1/api-keys/{key_id:uuid}/revoke", ApiKeyRevocationResource(c.platform)),
-        ("/v1/events", EventsResource(registration, queries)),
-        ("/v1/events/{event_id:uuid}", EventResource(registration, queries)),
-        (
-            "/v1/events/{event_id:uuid}/open-registration",
-            RegistrationSwitchResource(registration, opens=True),
-        ),
-        (
-            "/v1/events/{event_id:uuid}/close-registration",
-            RegistrationSwitchResource(registration, opens=False),
-        ),
-        ("/v1/events/{event_id:uuid}/workflow", WorkflowResource(registration, queries)),
-        ("/v1/events/{event_id:uuid}/counts", EventCountsResource(queries)),
-        (
-            "/v1/events/{event_id:uuid}/participants",
-            EventParticipantsResource(registration, queries),
-        ),
-        ("/v1/events/{event_id:uuid}/steps/{step_id}/queue", WorkQueueResource(queries)),
-        ("/v1/participants/{participant_id:uuid}", ParticipantResource(registration, queries)),
-        (
-            "/v1/participants/{participant_id:uuid}/steps/{step_id}/complete",
-            StepCompletionResource(registration),
-        ),
-        (
-            "/v1/participants/{participant_id:uuid}/withdraw",
-            RegistrationEndResource(registration, by_organiser=False),
-        ),
-        (
-            "/v1/participants/{participant_id:uuid}/cancel",
-            RegistrationEndResource(registration, by_organiser=True),
-        ),
-        ("/v1/audit/events", AuditEventsResource(auditor)),
-        ("/v1/audit/aggregates/{aggregate_id:uuid}/events", AggregateEventsResource(auditor)),
-        ("/v1/audit/aggregates/{aggregate_id:uuid}/state", AggregateStateResource(auditor)),
-        ("/v1/audit/export", AuditExportResource(auditor)),
-        ("/health", HealthResource()),
-        ("/health/projections", ProjectionHealthResource(c.projection_statuses)),
-        ("/ready", ReadinessResource(c.engine, c.service_engine, c.platform)),
-    ]
+def api_routes(c: Container) -> list[Route]:
+    """Every route of every context, with its resource, in wiring order."""
+    routes = [route for context in c.contexts for route in context.routes(c)]
+    paths = [path for path, _ in routes]
+    if len(set(paths)) != len(paths):
+        raise ValueError("two contexts declare the same route")
+    return routes
 
 
 # Documented like the API; their operations are class attributes, so classes suffice.
@@ -124,6 +54,8 @@ def create_app(container: Container | None = None) -> falcon.App[falcon.Request,
         ),
         IdempotencyMiddleware(c.idempotency),
     ]
+    for context in c.contexts:
+        register_problem_types(context.problems.types, context.problems.errors)
     app = falcon.App(middleware=middleware)
     app.req_options.strip_url_path_trailing_slash = True
     register_error_handlers(app)

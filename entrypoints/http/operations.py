@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from marshmallow import Schema
 
-from domain.features import Feature
-from domain.permissions import Permission
+from domain.platform.features import Feature
+from domain.platform.permissions import Permission
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import falcon
 from marshmallow import ValidationError
 
-from adapters.pagination import BadCursor
-from domain.email_index import AlreadyRegistered
-from domain.errors import (
+from adapters.sql.paging import BadCursor
+from domain.shared.errors import (
     ConcurrencyConflict,
     DomainError,
     FeatureDisabled,
@@ -20,7 +20,6 @@ from domain.errors import (
     RuleViolation,
     VersionMismatch,
 )
-from domain.workflow import WorkflowInvalid
 
 log = logging.getLogger(__name__)
 
@@ -126,40 +125,52 @@ def field_errors(messages: Any, prefix: str = "") -> list[dict[str, str]]:
     return [{"field": prefix or "body", "message": str(messages)}]
 
 
-_DOMAIN_SLUGS: list[tuple[type[DomainError], str]] = [
-    (NotFound, "not-found"),
-    (VersionMismatch, "precondition-failed"),
-    (ConcurrencyConflict, "concurrency-conflict"),
-    (FeatureDisabled, "feature-disabled"),
-    (InvalidValue, "validation-failed"),
-    (RuleViolation, "conflict"),
-]
+# The kinds of refusal every context shares; a context maps its own errors in the
+# wiring list (register_problem_types), and each error says its own members.
+_DOMAIN_SLUGS: dict[type[DomainError], str] = {
+    NotFound: "not-found",
+    VersionMismatch: "precondition-failed",
+    ConcurrencyConflict: "concurrency-conflict",
+    FeatureDisabled: "feature-disabled",
+    InvalidValue: "validation-failed",
+    RuleViolation: "conflict",
+}
+
+
+def register_problem_types(
+    types: Mapping[str, tuple[int, str]], errors: Mapping[type[DomainError], str]
+) -> None:
+    """Adds a context's problem types and the domain errors answered with them.
+
+    Declaring one again the same way is harmless; declaring it otherwise is a wiring error.
+    """
+    for slug, answer in types.items():
+        if PROBLEM_TYPES.setdefault(slug, answer) != answer:
+            raise ValueError(f"the problem type {slug!r} is declared twice, differently")
+    for error, slug in errors.items():
+        if slug not in PROBLEM_TYPES:
+            raise ValueError(f"{error.__name__} is mapped to the unknown problem type {slug!r}")
+        if _DOMAIN_SLUGS.setdefault(error, slug) != slug:
+            raise ValueError(f"{error.__name__} is mapped to two problem types")
+
+
+def slug_of(error: DomainError) -> str:
+    """The problem type of a domain error: that of its nearest mapped class."""
+    for cls in type(error).__mro__:
+        slug = _DOMAIN_SLUGS.get(cls)
+        if slug is not None:
+            return slug
+    return "conflict"
 
 
 def domain_error_to_problem(error: DomainError) -> Problem:
     """The one place where the domain's refusals become HTTP answers."""
-    if isinstance(error, InvalidValue):
-        return Problem(
-            "validation-failed",
-            error.detail,
-            errors=[{"field": error.field, "message": error.detail}],
-        )
-    if isinstance(error, WorkflowInvalid):
-        errors = [{"field": _in_workflow(at), "message": message} for at, message in error.errors]
-        return Problem("validation-failed", error.detail, code=error.code, errors=errors)
-    slug = next((s for cls, s in _DOMAIN_SLUGS if isinstance(error, cls)), "conflict")
-    extra: dict[str, Any] = {}
-    if error.code not in (slug, "not-found"):
-        extra["code"] = error.code
-    if isinstance(error, AlreadyRegistered):
-        # Lets the caller go straight to the registration that holds the address.
-        extra["participant_id"] = str(error.participant_id)
-    return Problem(slug, error.detail, **extra)
-
-
-def _in_workflow(at: str) -> str:
-    """A definition's own path (steps[2].next) as a path in the body (workflow.steps[2].next)."""
-    return at if at == "workflow" or at.startswith("workflow.") else f"workflow.{at}"
+    slug = slug_of(error)
+    members = error.problem_members()
+    if members.get("code") in (slug, "not-found"):
+        # A code that only repeats the type says nothing.
+        del members["code"]
+    return Problem(slug, error.detail, **members)
 
 
 def register_error_handlers(app: falcon.App[falcon.Request, falcon.Response]) -> None:

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import falcon
 from marshmallow import Schema, ValidationError
 
-from domain.application import Ack, Position
+from domain.shared.application import Ack, Position
 from entrypoints.http.problems import Problem, field_errors
 
 MAX_BODY_BYTES = 1024 * 1024

@@ -9,10 +9,10 @@ import re
 import subprocess
 from pathlib import Path
 
-from adapters.database import eventstore_env
 from adapters.settings import Settings
-from domain.cause import meta_of
-from domain.platform import PlatformApplication
+from adapters.sql.eventstore import eventstore_env
+from domain.platform.application import PlatformApplication
+from domain.shared.cause import meta_of
 from tests.e2e.conftest import ACCREDIT
 
 

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
-from adapters.database import create_tables, make_engine
 from adapters.settings import Settings
+from adapters.sql.engines import make_engine
+from adapters.sql.schema import create_tables
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 
-from adapters.analysts import grant_analyst
-from adapters.dependent_views import DependentViewBroken
-from adapters.rebuild import rebuild
+from adapters.analysts.grants import grant_analyst
+from adapters.projection.dependent_views import DependentViewBroken
+from adapters.projection.rebuild import rebuild
 from adapters.settings import Settings
-from entrypoints.container import build
+from entrypoints.wiring.contexts import build
 from tests.conftest import PG_ADMIN_URL
 
 

@@ -12,16 +12,19 @@ import pytest
 from eventsourcing.cryptography import AESCipher
 from sqlalchemy import select
 
-from adapters.audit import AuditEntry, Auditor
-from adapters.audit_values import REDACTED, aggregate_state
-from adapters.history_view import HistoryFilter, HistoryQueries, domain_event_history
+from adapters.audit.auditor import AuditEntry, Auditor
+from adapters.audit.queries import HistoryFilter, HistoryQueries
+from adapters.audit.tables import domain_event_history
+from adapters.audit.values import REDACTED, aggregate_state
 from adapters.settings import Settings
-from domain.cause import Cause, caused_by, meta_of
-from domain.errors import InvalidValue, NotFound
-from domain.features import Feature
-from domain.tenant import Tenant
-from entrypoints.container import Container, build
-from projections.history import HistoryEntry, HistoryProjector
+from domain.platform.features import Feature
+from domain.platform.tenant import Tenant
+from domain.registration.application import RegistrationApplication
+from domain.shared.cause import Cause, caused_by, meta_of
+from domain.shared.errors import InvalidValue, NotFound
+from entrypoints.wiring.container import Container
+from entrypoints.wiring.contexts import build
+from projections.audit.history import HistoryEntry, HistoryProjector
 
 ALICE = Cause("cli:alice", "correlation-a", "request-a")
 BOB = Cause("api-key:bob", "correlation-b", "request-b")
@@ -125,7 +128,7 @@ def test_catching_up_again_indexes_nothing_twice(container: Container) -> None:
 
 
 def test_the_history_follows_every_application(container: Container) -> None:
-    assert set(HistoryProjector.upstream) == set(container.applications)
+    assert set(container.projection_upstreams()["history"]) == set(container.applications)
 
 
 @pytest.mark.parametrize("limit", [1, 3, 50])
@@ -142,7 +145,7 @@ def test_filtered_pages_hold_every_match_once_in_order(container: Container, lim
         HistoryFilter(event_type="Tenant.Renamed"): [
             e for e in everything if e.event_type == "Tenant.Renamed"
         ],
-        HistoryFilter(event_type="domain.apikey:ApiKey.Revoked"): [
+        HistoryFilter(event_type="domain.platform.apikey:ApiKey.Revoked"): [
             e for e in everything if e.event_type == "ApiKey.Revoked"
         ],
         HistoryFilter(actor="api-key:bob"): [e for e in everything if e.actor == "api-key:bob"],
@@ -154,7 +157,7 @@ def test_filtered_pages_hold_every_match_once_in_order(container: Container, lim
         ],
     }
     for where, expected in cases.items():
-        paged = walk(container.auditor(), story.acme, where, limit)
+        paged = walk(container.query(Auditor), story.acme, where, limit)
 
         assert [a.entry for a in paged] == in_order(expected), where
         assert expected, where
@@ -162,7 +165,7 @@ def test_filtered_pages_hold_every_match_once_in_order(container: Container, lim
 
 def test_a_tenant_sees_only_its_own_history_and_aggregates(container: Container) -> None:
     story = tell(container)
-    auditor = container.auditor()
+    auditor = container.query(Auditor)
 
     mine = walk(auditor, story.acme, HistoryFilter(), 50)
     theirs = walk(auditor, story.rival, HistoryFilter(), 50)
@@ -182,7 +185,7 @@ def test_an_aggregates_history_is_its_domain_events_in_version_order(
     container: Container,
 ) -> None:
     story = tell(container)
-    auditor = container.auditor()
+    auditor = container.query(Auditor)
 
     first = auditor.aggregate_history(story.acme, story.acme, 2, None)
     rest = auditor.aggregate_history(story.acme, story.acme, 2, first.next_cursor)
@@ -197,7 +200,7 @@ def test_state_as_of_each_version_and_moment_equals_the_aggregate_then(
     container: Container,
 ) -> None:
     story = tell(container)
-    auditor = container.auditor()
+    auditor = container.query(Auditor)
     history = auditor.aggregate_history(story.acme, story.acme_key, 50, None).items
 
     for audited in history:
@@ -223,7 +226,7 @@ def test_the_state_of_a_long_snapshotted_stream_is_exact_at_every_version(
     for n in range(1, 56):
         app.rename_tenant(tenant, f"Name {n}")
     container.catch_up()
-    auditor = container.auditor()
+    auditor = container.query(Auditor)
 
     for version in (1, 30, 50, 51, 56):
         state = auditor.state(tenant, tenant, version=version)
@@ -233,7 +236,7 @@ def test_the_state_of_a_long_snapshotted_stream_is_exact_at_every_version(
 
 def test_a_version_or_moment_outside_the_history_is_refused(container: Container) -> None:
     story = tell(container)
-    auditor = container.auditor()
+    auditor = container.query(Auditor)
     created = auditor.aggregate_history(story.acme, story.acme_key, 1, None).items[0]
 
     for version in (0, 4):
@@ -251,7 +254,7 @@ def test_a_version_or_moment_outside_the_history_is_refused(container: Container
 
 def test_secret_material_is_redacted_in_payloads_and_states(container: Container) -> None:
     story = tell(container)
-    auditor = container.auditor()
+    auditor = container.query(Auditor)
     key = container.platform.repository.get(story.acme_key)
     digests = [s.digest for s in key.secrets]
 
@@ -269,7 +272,7 @@ def test_secret_material_is_redacted_in_payloads_and_states(container: Container
 
 def test_the_export_equals_the_paged_history(container: Container) -> None:
     story = tell(container)
-    auditor = container.auditor()
+    auditor = container.query(Auditor)
     where = HistoryFilter(since=walk(auditor, story.acme, HistoryFilter(), 50)[1].entry.occurred_at)
 
     exported = list(auditor.export(story.acme, where, chunk=2))
@@ -288,7 +291,7 @@ def test_scattered_domain_events_get_their_own_payloads(container: Container) ->
     app.rename_tenant(acme, "Acme Festivals")
     container.catch_up()
 
-    history = walk(container.auditor(), acme, HistoryFilter(), 50)
+    history = walk(container.query(Auditor), acme, HistoryFilter(), 50)
 
     assert [(a.entry.position, a.payload.get("name")) for a in history] == [
         (1, "Acme Events"),
@@ -309,7 +312,7 @@ def test_scattered_versions_of_one_aggregate_get_their_own_payloads(
         app.rename_tenant(acme, "Name 12")
     container.catch_up()
 
-    history = walk(container.auditor(), acme, HistoryFilter(actor="cli:alice"), 50)
+    history = walk(container.query(Auditor), acme, HistoryFilter(actor="cli:alice"), 50)
 
     assert [(a.entry.version, a.payload["name"]) for a in history] == [
         (1, "Name 0"),
@@ -324,7 +327,7 @@ def test_payloads_come_back_decrypted_while_no_table_holds_them(any_settings: Se
         container.catch_up()
         stored = container.platform.recorder.select_notifications(1, 10)
 
-        history = walk(container.auditor(), tenant, HistoryFilter(), 50)
+        history = walk(container.query(Auditor), tenant, HistoryFilter(), 50)
         rows = stored_history(container)
 
     assert history[0].payload["name"] == "Confidential Summit Ltd"
@@ -350,7 +353,7 @@ def test_the_history_projector_refuses_a_domain_event_without_its_position() -> 
     tenant = Tenant.create("Acme", [], uuid4())
 
     with pytest.raises(TypeError):
-        HistoryProjector().project(tenant.collect_events()[0], object())
+        HistoryProjector(("platform",)).project(tenant.collect_events()[0], object())
 
 
 def test_a_domain_event_recorded_late_with_an_earlier_time_is_on_a_later_page(
@@ -420,7 +423,7 @@ def test_pages_merge_applications_by_time_and_keep_each_log_in_its_order(
 def test_a_participants_history_and_past_states_show_what_the_workflow_decided(
     container: Container,
 ) -> None:
-    app = container.registration
+    app = container.app(RegistrationApplication)
     tenant = container.platform.create_tenant("Expo Ltd").aggregate_id
     start = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
     event_id = app.create_event(
@@ -433,7 +436,7 @@ def test_a_participants_history_and_past_states_show_what_the_workflow_decided(
     with caused_by(BOB):
         app.complete_step(tenant, pid, "approval", "approved", BOB.actor, "welcome")
     container.catch_up()
-    auditor = container.auditor()
+    auditor = container.query(Auditor)
 
     history = auditor.aggregate_history(tenant, pid, 10, None).items
     then = auditor.state(tenant, pid, version=1)

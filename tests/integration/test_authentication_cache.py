@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 
-from adapters.database import eventstore_env
 from adapters.settings import Settings
-from domain.features import Feature
-from domain.platform import PlatformApplication
+from adapters.sql.eventstore import eventstore_env
+from domain.platform.application import PlatformApplication
+from domain.platform.features import Feature
 
 
 def two_processes(

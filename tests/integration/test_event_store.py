@@ -11,14 +11,15 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from adapters.database import eventstore_env, sqlalchemy_url
 from adapters.settings import Settings
-from domain import key_secret
-from domain.apikey import ApiKey
-from domain.errors import ConcurrencyConflict
-from domain.features import Feature
-from domain.platform import PlatformApplication
-from domain.tenant import Tenant
+from adapters.sql.engines import sqlalchemy_url
+from adapters.sql.eventstore import eventstore_env
+from domain.platform import key_secret
+from domain.platform.apikey import ApiKey
+from domain.platform.application import PlatformApplication
+from domain.platform.features import Feature
+from domain.platform.tenant import Tenant
+from domain.shared.errors import ConcurrencyConflict
 
 THREADS = 4
 COMMANDS_PER_THREAD = 6

@@ -11,10 +11,10 @@ import pytest
 from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import MapperDeserialisationError
 
-from adapters.database import eventstore_env
 from adapters.settings import Settings
-from domain.cause import Cause, caused_by, meta_of
-from domain.platform import PlatformApplication
+from adapters.sql.eventstore import eventstore_env
+from domain.platform.application import PlatformApplication
+from domain.shared.cause import Cause, caused_by, meta_of
 
 
 def raw_states(settings: Settings) -> list[bytes]:

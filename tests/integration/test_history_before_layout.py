@@ -13,8 +13,9 @@ import pytest
 from falcon.testing import TestClient
 
 from adapters.settings import Settings
-from entrypoints.container import Container, build
 from entrypoints.http.app import create_app
+from entrypoints.wiring.container import Container
+from entrypoints.wiring.contexts import build
 from tests.fixtures.history_answers import http_answers, table_rows
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "history_before_layout"

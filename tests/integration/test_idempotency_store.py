@@ -7,7 +7,7 @@ import threading
 import pytest
 from sqlalchemy import Engine
 
-from adapters.idempotency import Claim, IdempotencyStore, Outcome, StoredResponse
+from adapters.service.idempotency import Claim, IdempotencyStore, Outcome, StoredResponse
 
 TTL = 3600
 TIMEOUT = 120

@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import Engine, func, select
 
-from adapters.database import create_tables, make_engine
+from adapters.service.usage import KeyUsage, KeyUsageRecorder, api_key_usage
 from adapters.settings import Settings
-from adapters.usage import KeyUsage, KeyUsageRecorder, api_key_usage
+from adapters.sql.engines import make_engine
+from adapters.sql.schema import create_tables
 
 FLUSH = 10.0
 TENANT, KEY, OTHER_KEY = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()

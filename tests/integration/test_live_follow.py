@@ -6,9 +6,10 @@ import threading
 import time
 from dataclasses import replace
 
+from adapters.projection.wakeup import ListenWakeup, PollWakeup
 from adapters.settings import Settings
-from adapters.wakeup import ListenWakeup, PollWakeup
-from entrypoints.container import Container, build
+from entrypoints.wiring.container import Container
+from entrypoints.wiring.contexts import build
 
 
 def seconds_until_projected(container: Container, projection_name: str, rounds: int) -> list[float]:

@@ -6,10 +6,10 @@ from uuid import UUID
 
 import pytest
 
-from adapters.database import eventstore_env
-from adapters.notification_log import read_notifications
+from adapters.projection.notification_log import read_notifications
 from adapters.settings import Settings
-from domain.platform import PlatformApplication
+from adapters.sql.eventstore import eventstore_env
+from domain.platform.application import PlatformApplication
 
 
 @pytest.mark.parametrize(("after", "limit", "stop"), [(0, 100, None), (3, 4, None), (2, 50, 7)])

@@ -17,20 +17,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
-from adapters.database import create_tables, make_engine
-from adapters.pagination import BadCursor, decode_cursor, encode_cursor
-from adapters.platform_view import ApiKeyRow, PlatformQueries, SqlPlatformView, api_keys, tenants
-from adapters.projection_runner import ProjectionRunner
+from adapters.platform.queries import ApiKeyRow, PlatformQueries
+from adapters.platform.tables import api_keys, tenants
+from adapters.platform.view import SqlPlatformView
+from adapters.projection.runner import ProjectionRunner
+from adapters.projection.tracking import projection_tracking
 from adapters.settings import Settings
-from adapters.tracking import projection_tracking
-from domain.apikey import ApiKey
-from domain.application import Position
-from domain.errors import DomainError
-from domain.features import Feature
-from domain.platform import PlatformApplication
-from domain.tenant import Tenant
-from entrypoints.container import Container, build
-from projections.platform import PlatformProjector
+from adapters.sql.engines import make_engine
+from adapters.sql.paging import BadCursor, decode_cursor, encode_cursor
+from adapters.sql.schema import create_tables
+from domain.platform.apikey import ApiKey
+from domain.platform.application import PlatformApplication
+from domain.platform.features import Feature
+from domain.platform.tenant import Tenant
+from domain.shared.application import Position
+from domain.shared.errors import DomainError
+from entrypoints.wiring.container import Container
+from entrypoints.wiring.contexts import build
+from projections.platform.projector import PlatformProjector
 
 HOUR = timedelta(hours=1)
 
@@ -62,7 +66,7 @@ def test_a_tenant_is_seen_with_its_name_features_and_version(container: Containe
     last = app.set_feature(tenant_id, Feature.WAITLIST, False)
 
     container.catch_up()
-    row = container.platform_queries.tenant(tenant_id)
+    row = container.query(PlatformQueries).tenant(tenant_id)
 
     assert row is not None
     assert row.id == tenant_id
@@ -75,7 +79,7 @@ def test_a_tenant_is_seen_with_its_name_features_and_version(container: Containe
 
 
 def test_an_unknown_tenant_is_not_seen(container: Container) -> None:
-    assert container.platform_queries.tenant(uuid.uuid4()) is None
+    assert container.query(PlatformQueries).tenant(uuid.uuid4()) is None
 
 
 def test_a_key_is_seen_as_issued_then_rotated_then_revoked(container: Container) -> None:
@@ -86,7 +90,7 @@ def test_a_key_is_seen_as_issued_then_rotated_then_revoked(container: Container)
         tenant_id, "Gate", ["kiosk:manage", "check-in:scan"], "PREMIUM", expiry
     )
     key_id = issued.ack.aggregate_id
-    queries = container.platform_queries
+    queries = container.query(PlatformQueries)
 
     container.catch_up()
     fresh = queries.api_key(tenant_id, key_id)
@@ -121,7 +125,7 @@ def test_pages_walk_every_key_in_order_without_gaps_or_repeats(container: Contai
         app.issue_api_key(tenant_id, f"key {n}", ["ADMIN"])
     container.catch_up()
 
-    pages = walk(container.platform_queries, tenant_id, limit=7)
+    pages = walk(container.query(PlatformQueries), tenant_id, limit=7)
 
     assert [len(p) for p in pages] == [7, 7, 7, 4]
     walked = [k for page in pages for k in page]
@@ -136,7 +140,7 @@ def test_a_last_page_that_is_exactly_full_has_no_next_cursor(container: Containe
         app.issue_api_key(tenant_id, f"key {n}", ["ADMIN"])
     container.catch_up()
 
-    assert [len(p) for p in walk(container.platform_queries, tenant_id, limit=7)] == [7, 7]
+    assert [len(p) for p in walk(container.query(PlatformQueries), tenant_id, limit=7)] == [7, 7]
 
 
 def test_keys_issued_at_the_same_instant_are_paged_by_id(container: Container) -> None:
@@ -149,7 +153,7 @@ def test_keys_issued_at_the_same_instant_are_paged_by_id(container: Container) -
             view.key_issued(key_id, tenant_id, "same time", ["ADMIN"], "FREE", None, at)
         view.flush()
 
-    pages = walk(container.platform_queries, tenant_id, limit=3)
+    pages = walk(container.query(PlatformQueries), tenant_id, limit=3)
 
     assert [k.id for page in pages for k in page] == key_ids
 
@@ -160,7 +164,7 @@ def test_a_cursor_means_the_same_instant_in_any_timezone(container: Container) -
     for n in range(6):
         app.issue_api_key(tenant_id, f"key {n}", ["ADMIN"])
     container.catch_up()
-    queries = container.platform_queries
+    queries = container.query(PlatformQueries)
     first = queries.api_keys(tenant_id, 3, None)
     assert first.next_cursor is not None
     utc_time, key_id = decode_cursor(first.next_cursor)
@@ -187,12 +191,12 @@ def test_a_cursor_means_the_same_instant_in_any_timezone(container: Container) -
 )
 def test_a_tampered_cursor_is_refused(container: Container, cursor: str) -> None:
     with pytest.raises(BadCursor):
-        container.platform_queries.api_keys(uuid.uuid4(), 10, cursor)
+        container.query(PlatformQueries).api_keys(uuid.uuid4(), 10, cursor)
 
 
 def test_a_page_of_no_keys_is_refused(container: Container) -> None:
     with pytest.raises(ValueError, match="at least one"):
-        container.platform_queries.api_keys(uuid.uuid4(), 0, None)
+        container.query(PlatformQueries).api_keys(uuid.uuid4(), 0, None)
 
 
 def test_a_tenant_sees_only_its_own_keys(container: Container) -> None:
@@ -202,7 +206,7 @@ def test_a_tenant_sees_only_its_own_keys(container: Container) -> None:
     acme_keys = {app.issue_api_key(acme, f"a{n}", ["ADMIN"]).ack.aggregate_id for n in range(4)}
     rival_key = app.issue_api_key(rival, "r", ["ADMIN"]).ack.aggregate_id
     container.catch_up()
-    queries = container.platform_queries
+    queries = container.query(PlatformQueries)
 
     acme_pages = walk(queries, acme, limit=2)
     cursor_from_acme = queries.api_keys(acme, 1, None).next_cursor
@@ -248,7 +252,7 @@ def test_waiting_ends_as_soon_as_a_runner_catches_up(container: Container) -> No
         later.join()
 
     assert reached
-    assert container.platform_queries.tenant(ack.aggregate_id) is not None
+    assert container.query(PlatformQueries).tenant(ack.aggregate_id) is not None
 
 
 def test_waiting_for_several_positions_in_one_log_waits_for_the_furthest(
@@ -348,7 +352,7 @@ def view_state(engine: Engine) -> tuple[list[Any], list[Any], list[Any]]:
 
 
 def assert_view_shows_the_aggregates(container: Container, executor: CommandRunner) -> None:
-    app, queries = container.platform, container.platform_queries
+    app, queries = container.platform, container.query(PlatformQueries)
     for tenant_id in executor.tenants:
         tenant, row = app.load(Tenant, tenant_id), queries.tenant(tenant_id)
         assert row is not None

@@ -10,14 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
-from adapters.build_area import build_area
-from adapters.platform_view import SqlPlatformView
-from adapters.rebuild import rebuild_if_outdated
+from adapters.platform.view import SqlPlatformView
+from adapters.projection.build_area import build_area
+from adapters.projection.rebuild import rebuild_if_outdated
+from adapters.projection.sql_projection import SqlProjection
+from adapters.projection.tracking import projection_tracking
 from adapters.settings import Settings
-from adapters.sql_projection import SqlProjection
-from adapters.tracking import projection_tracking
-from entrypoints.container import Container, build
-from projections.platform import PlatformProjector
+from entrypoints.wiring.container import Container
+from entrypoints.wiring.contexts import build
+from projections.platform.projector import PlatformProjector
 from tests.integration.test_platform_projection import Command, CommandRunner, commands
 
 # Several runs of commands, one after the other: longer histories than one run gives.

@@ -28,17 +28,20 @@ from sqlalchemy import (
     event as sa_event,
 )
 
-from adapters.database import make_engine
-from adapters.platform_view import SqlPlatformView, api_keys, tenants
-from adapters.projection_runner import ProjectionRunner
+from adapters.platform.queries import PlatformQueries
+from adapters.platform.tables import api_keys, tenants
+from adapters.platform.view import SqlPlatformView
+from adapters.projection.runner import ProjectionRunner
+from adapters.projection.tracking import Positions, projection_tracking
 from adapters.settings import Settings
-from adapters.tracking import Positions, projection_tracking
-from domain.apikey import ApiKey
-from domain.features import Feature
-from domain.platform import PlatformApplication
-from domain.tenant import Tenant
-from entrypoints.container import Container, build
-from projections.platform import PlatformProjector
+from adapters.sql.engines import make_engine
+from domain.platform.apikey import ApiKey
+from domain.platform.application import PlatformApplication
+from domain.platform.features import Feature
+from domain.platform.tenant import Tenant
+from entrypoints.wiring.container import Container
+from entrypoints.wiring.contexts import build
+from projections.platform.projector import PlatformProjector
 
 # Every view change the runner makes, logged in the same transaction as the change.
 log_metadata = MetaData()
@@ -331,7 +334,7 @@ def test_events_the_projector_ignores_still_advance_the_position(container: Cont
     assert applied == 5
     assert position(container) == app.recorder.max_notification_id() == 5
     assert logged(container.engine) == [(tenant_id, 1), (tenant_id, 2)]
-    assert container.platform_queries.tenant(tenant_id).name == "Acme Festivals"  # type: ignore[union-attr]
+    assert container.query(PlatformQueries).tenant(tenant_id).name == "Acme Festivals"  # type: ignore[union-attr]
 
 
 def test_a_log_of_only_ignored_events_is_caught_up_too(container: Container) -> None:

@@ -11,20 +11,22 @@ from uuid import UUID
 
 import pytest
 
-from adapters.build_area import file_lock
-from adapters.platform_view import SqlPlatformView
-from adapters.projection_runner import ProjectionVersionChanged
-from adapters.projection_status import projection_status
-from adapters.rebuild import RebuildInterrupted, rebuild, rebuild_if_outdated
+from adapters.platform.queries import PlatformQueries
+from adapters.platform.view import SqlPlatformView
+from adapters.projection.build_area import file_lock
+from adapters.projection.rebuild import RebuildInterrupted, rebuild, rebuild_if_outdated
+from adapters.projection.runner import ProjectionVersionChanged
+from adapters.projection.sql_projection import SqlProjection
+from adapters.projection.status import projection_status
+from adapters.projection.tracking import projection_tracking
+from adapters.projection.verify import verify
 from adapters.settings import Settings
-from adapters.sql_projection import SqlProjection
-from adapters.tracking import projection_tracking
-from adapters.verify import verify
-from domain.features import Feature
-from domain.tenant import Tenant
-from entrypoints.container import Container, build
-from entrypoints.workers import follow_projection
-from projections.platform import PlatformProjector, PlatformView
+from domain.platform.features import Feature
+from domain.platform.tenant import Tenant
+from entrypoints.wiring.container import Container
+from entrypoints.wiring.contexts import build
+from entrypoints.workers.projections import follow_projection
+from projections.platform.projector import PlatformProjector, PlatformView
 from projections.projector import on
 
 
@@ -61,7 +63,7 @@ def history(container: Container, keys: int = 12) -> UUID:
 
 
 def tenant_name(container: Container, tenant_id: UUID) -> str | None:
-    row = container.platform_queries.tenant(tenant_id)
+    row = container.query(PlatformQueries).tenant(tenant_id)
     return None if row is None else row.name
 
 
@@ -194,7 +196,7 @@ def test_queries_answer_before_and_after_the_swap_on_the_same_connections(
 
     rebuild_if_outdated(platform(container, ShoutingPlatformProjector()))
     after = [tenant_name(container, tenant_id) for _ in range(8)]
-    keys = container.platform_queries.api_keys(tenant_id, 10, None).items
+    keys = container.query(PlatformQueries).api_keys(tenant_id, 10, None).items
 
     assert set(before) == {"Acme"}
     assert set(after) == {"ACME"}

@@ -13,11 +13,12 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from adapters.projection.verify import verify
 from adapters.settings import Settings
-from adapters.verify import verify
-from domain.apikey import ApiKey
-from domain.platform import PlatformApplication
-from entrypoints.container import Container, build
+from domain.platform.apikey import ApiKey
+from domain.platform.application import PlatformApplication
+from entrypoints.wiring.container import Container
+from entrypoints.wiring.contexts import build
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -8,9 +8,9 @@ from multiprocessing.synchronize import Barrier
 
 from sqlalchemy import Engine, select
 
-from adapters.database import make_engine
-from adapters.ratelimit import SqlRateLimiter, rate_limit_counters
+from adapters.service.ratelimit import SqlRateLimiter, rate_limit_counters
 from adapters.settings import Settings
+from adapters.sql.engines import make_engine
 
 WINDOW = 60
 START = 1_700_000_040.0  # a multiple of 60, so a window starts here

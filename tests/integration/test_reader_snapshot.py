@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlalchemy import Column, Integer, MetaData, Table, event, func, select, text
 
-from adapters.database import Reader, make_engine
 from adapters.settings import Settings
+from adapters.sql.engines import make_engine
+from adapters.sql.reader import Reader
 
 rows = Table("snapshot_rows", MetaData(), Column("n", Integer, primary_key=True))
 PAUSE = 0.6

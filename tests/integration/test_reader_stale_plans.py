@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, select, text
 from sqlalchemy.exc import DBAPIError
 
-from adapters.database import Reader, make_engine
 from adapters.settings import Settings
+from adapters.sql.engines import make_engine
+from adapters.sql.reader import Reader
 
 shape = Table("shape", MetaData(), Column("a", Integer))
 

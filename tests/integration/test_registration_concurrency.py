@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from adapters.database import eventstore_env
 from adapters.settings import Settings
-from domain.email_index import AlreadyRegistered
-from domain.errors import ConcurrencyConflict
-from domain.participant import ParticipantStatus
-from domain.registration import RegistrationApplication
-from domain.seats import CapacityReached
+from adapters.sql.eventstore import eventstore_env
+from domain.registration.application import RegistrationApplication
+from domain.registration.email_index import AlreadyRegistered
+from domain.registration.participant import ParticipantStatus
+from domain.registration.seats import CapacityReached
+from domain.shared.errors import ConcurrencyConflict
 
 WRITERS = 8
 START = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)

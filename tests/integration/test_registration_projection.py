@@ -13,21 +13,22 @@ import psycopg
 import pytest
 from sqlalchemy import select
 
-from adapters.build_area import build_area
-from adapters.pagination import BadCursor, Page, encode_cursor
-from adapters.rebuild import rebuild
-from adapters.registration_queries import RegistrationQueries
-from adapters.registration_rows import ParticipantFilter, StepRow
-from adapters.registration_view import SqlRegistrationView
+from adapters.projection.build_area import build_area
+from adapters.projection.rebuild import rebuild
+from adapters.projection.sql_projection import SqlProjection
+from adapters.projection.table_compare import compare_table
+from adapters.projection.verify import verify
+from adapters.registration.queries import RegistrationQueries
+from adapters.registration.rows import ParticipantFilter, StepRow
+from adapters.registration.view import SqlRegistrationView
 from adapters.settings import Settings
-from adapters.sql_projection import SqlProjection
-from adapters.table_compare import compare_table
-from adapters.verify import verify
-from domain.managed_event import ManagedEvent
-from domain.participant import Participant, ParticipantStatus
-from domain.registration import RegistrationApplication
-from entrypoints.container import Container, build
-from projections.registration import RegistrationProjector
+from adapters.sql.paging import BadCursor, Page, encode_cursor
+from domain.registration.application import RegistrationApplication
+from domain.registration.managed_event import ManagedEvent
+from domain.registration.participant import Participant, ParticipantStatus
+from entrypoints.wiring.container import Container
+from entrypoints.wiring.contexts import build
+from projections.registration.projector import RegistrationProjector
 from tests.conftest import PG_ADMIN_URL
 from tests.workflows import screening_then_two_checks
 
@@ -70,7 +71,7 @@ class History:
 
     @property
     def queries(self) -> RegistrationQueries:
-        return self.container.registration_queries
+        return self.container.query(RegistrationQueries)
 
     def names(self) -> dict[UUID, str]:
         return {getattr(self, n).id: n for n in PEOPLE}
@@ -84,7 +85,7 @@ def person(first: str, last: str, email: str) -> dict[str, Any]:
 
 
 def make_history(container: Container) -> History:
-    app: RegistrationApplication = container.registration
+    app: RegistrationApplication = container.app(RegistrationApplication)
     tenant = uuid4()
     event_id = app.create_event(
         tenant,
@@ -451,7 +452,10 @@ def test_counts_give_every_status_per_event_and_category(history: History) -> No
         "staff": {"rejected": 1, "pending": 2, "cancelled": 1},
     }
     assert (counts.total, counts.capacity, counts.seats_taken) == (7, 120, 1)
-    assert history.container.registration.seats_taken(history.tenant, history.event.id) == 1
+    assert (
+        history.container.app(RegistrationApplication).seats_taken(history.tenant, history.event.id)
+        == 1
+    )
 
 
 def test_an_event_without_participants_counts_zero_everywhere(history: History) -> None:

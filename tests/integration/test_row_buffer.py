@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, event, select
 
-from adapters.row_buffer import DuplicateRow, MissingRow, RowBuffer
+from adapters.projection.row_buffer import DuplicateRow, MissingRow, RowBuffer
 
 test_metadata = MetaData()
 buffered = Table(

@@ -6,9 +6,9 @@ import time
 
 from sqlalchemy import text
 
-from adapters.database import write_transaction
 from adapters.settings import Settings
-from entrypoints.container import build
+from adapters.sql.transactions import write_transaction
+from entrypoints.wiring.contexts import build
 
 
 def test_rate_limits_and_idempotency_write_while_the_views_are_locked(

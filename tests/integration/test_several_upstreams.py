@@ -7,13 +7,15 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 from sqlalchemy import Column, Connection, Engine, Integer, MetaData, String, Table, func, select
 
-from adapters.database import create_tables, eventstore_env, make_engine
-from adapters.projection_runner import ProjectionRunner
+from adapters.projection.runner import ProjectionRunner
+from adapters.projection.tracking import projection_tracking
 from adapters.settings import Settings
-from adapters.tracking import projection_tracking
-from domain.application import AccreditApplication
-from domain.platform import PlatformApplication
-from domain.tenant import Tenant
+from adapters.sql.engines import make_engine
+from adapters.sql.eventstore import eventstore_env
+from adapters.sql.schema import create_tables
+from domain.platform.application import PlatformApplication
+from domain.platform.tenant import Tenant
+from domain.shared.application import AccreditApplication
 from projections.projector import Projector, on
 
 counts_metadata = MetaData()

@@ -4,30 +4,31 @@ from __future__ import annotations
 
 import threading
 
+from adapters.platform.queries import PlatformQueries
 from adapters.settings import Settings
-from entrypoints.container import build
+from entrypoints.wiring.contexts import build
 
 
 def test_a_tenant_is_read_once_until_the_file_changes(sqlite_settings: Settings) -> None:
     with build(sqlite_settings) as container:
         tenant_id = container.platform.create_tenant("Expo").aggregate_id
         container.catch_up()
-        first = container.platform_queries.tenant(tenant_id)
+        first = container.query(PlatformQueries).tenant(tenant_id)
 
         assert first is not None
-        assert container.platform_queries.tenant(tenant_id) is first
+        assert container.query(PlatformQueries).tenant(tenant_id) is first
 
 
 def test_a_projected_change_is_seen_at_the_next_read(sqlite_settings: Settings) -> None:
     with build(sqlite_settings) as container:
         tenant_id = container.platform.create_tenant("Expo").aggregate_id
         container.catch_up()
-        assert container.platform_queries.tenant(tenant_id) is not None
+        assert container.query(PlatformQueries).tenant(tenant_id) is not None
 
         ack = container.platform.rename_tenant(tenant_id, "Expo 2027")
         container.catch_up()
 
-        renamed = container.platform_queries.tenant(tenant_id)
+        renamed = container.query(PlatformQueries).tenant(tenant_id)
         assert renamed is not None
         assert (renamed.name, renamed.version) == ("Expo 2027", ack.version)
 
@@ -36,12 +37,12 @@ def test_a_change_committed_by_another_process_is_seen(sqlite_settings: Settings
     with build(sqlite_settings) as reading, build(sqlite_settings) as writing:
         tenant_id = writing.platform.create_tenant("Expo").aggregate_id
         writing.catch_up()
-        assert reading.platform_queries.tenant(tenant_id) is not None
+        assert reading.query(PlatformQueries).tenant(tenant_id) is not None
 
         writing.platform.rename_tenant(tenant_id, "Renamed elsewhere")
         writing.catch_up()
 
-        renamed = reading.platform_queries.tenant(tenant_id)
+        renamed = reading.query(PlatformQueries).tenant(tenant_id)
         assert renamed is not None
         assert renamed.name == "Renamed elsewhere"
 
@@ -53,7 +54,7 @@ def test_each_thread_sees_the_change(sqlite_settings: Settings) -> None:
         names: list[str] = []
 
         def read() -> None:
-            row = container.platform_queries.tenant(tenant_id)
+            row = container.query(PlatformQueries).tenant(tenant_id)
             assert row is not None
             names.append(row.name)
 

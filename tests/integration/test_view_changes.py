@@ -8,9 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from adapters.platform.queries import PlatformQueries
 from adapters.settings import Settings
-from domain.application import Position
-from entrypoints.container import Container, build
+from domain.shared.application import Position
+from entrypoints.wiring.container import Container
+from entrypoints.wiring.contexts import build
 
 
 @pytest.fixture
@@ -53,14 +55,14 @@ def test_a_remembered_tenant_is_read_again_once_the_projection_moves(
     container.catch_up()
     ack = container.platform.rename_tenant(tenant_id, "Expo 2027")
     # Until the rename is projected, the remembered row is the current one.
-    first = container.platform_queries.tenant(tenant_id)
+    first = container.query(PlatformQueries).tenant(tenant_id)
     assert first is not None
 
     container.catch_up()
     assert ack.position is not None
     assert container.positions.wait_for("platform", [ack.position], timeout=5)
 
-    renamed = container.platform_queries.tenant(tenant_id)
+    renamed = container.query(PlatformQueries).tenant(tenant_id)
     assert renamed is not None
     assert renamed.name == "Expo 2027"
     assert renamed.version == ack.version
@@ -71,10 +73,10 @@ def test_a_tenant_is_remembered_between_changes(container: Container) -> None:
     container.catch_up()
     assert ack.position is not None
     assert container.positions.wait_for("platform", [ack.position], timeout=5)
-    first = container.platform_queries.tenant(ack.aggregate_id)
+    first = container.query(PlatformQueries).tenant(ack.aggregate_id)
 
     # Served from memory: the same object, no query.
-    assert container.platform_queries.tenant(ack.aggregate_id) is first
+    assert container.query(PlatformQueries).tenant(ack.aggregate_id) is first
 
 
 def test_without_notifications_queries_read_the_database(pg_settings: Settings) -> None:
@@ -82,8 +84,8 @@ def test_without_notifications_queries_read_the_database(pg_settings: Settings) 
     try:
         tenant_id = c.platform.create_tenant("Expo").aggregate_id
         c.catch_up()
-        first = c.platform_queries.tenant(tenant_id)
-        assert c.platform_queries.tenant(tenant_id) is not first
+        first = c.query(PlatformQueries).tenant(tenant_id)
+        assert c.query(PlatformQueries).tenant(tenant_id) is not first
         assert c.positions.wait_for("platform", [Position("platform", 1)], timeout=1)
     finally:
         c.close()

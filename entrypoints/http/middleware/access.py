@@ -6,9 +6,9 @@ from typing import Any
 
 import falcon
 
-from adapters.usage import KeyUsageRecorder
-from domain.features import Feature
-from domain.platform import PlatformApplication, Principal
+from adapters.service.usage import KeyUsageRecorder
+from domain.platform.application import PlatformApplication, Principal
+from domain.platform.features import Feature
 from entrypoints.http.operations import operation_of
 from entrypoints.http.problems import Problem
 

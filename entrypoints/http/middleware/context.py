@@ -7,8 +7,8 @@ from typing import Any
 
 import falcon
 
-from domain.cause import Cause, enter, leave
-from domain.platform import Principal
+from domain.platform.application import Principal
+from domain.shared.cause import Cause, enter, leave
 from entrypoints.http.problems import Problem
 from entrypoints.http.requests import MAX_BODY_BYTES
 

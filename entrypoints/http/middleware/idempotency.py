@@ -8,8 +8,8 @@ from typing import Any
 
 import falcon
 
-from adapters.idempotency import IdempotencyStore, Outcome, StoredResponse
-from domain.platform import Principal
+from adapters.service.idempotency import IdempotencyStore, Outcome, StoredResponse
+from domain.platform.application import Principal
 from entrypoints.http.problems import Problem
 from entrypoints.http.requests import IDEMPOTENCY_KEY_PATTERN, POSITION_HEADER
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import falcon
 
-from adapters.ratelimit import SqlRateLimiter
-from domain.platform import Principal
-from domain.tiers import Tier
+from adapters.service.ratelimit import SqlRateLimiter
+from domain.platform.application import Principal
+from domain.platform.tiers import Tier
 from entrypoints.http.problems import Problem
 
 

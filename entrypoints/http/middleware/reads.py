@@ -8,8 +8,8 @@ from typing import Any
 import falcon
 from eventsourcing.application import Application
 
-from adapters.tracking import Positions
-from domain.application import Position
+from adapters.projection.tracking import Positions
+from domain.shared.application import Position
 from entrypoints.http.operations import operation_of
 from entrypoints.http.problems import Problem
 from entrypoints.http.requests import requested_positions

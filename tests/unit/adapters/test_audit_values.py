@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import Enum
 from uuid import UUID
 
-from adapters.audit_values import REDACTED, redacted
+from adapters.audit.values import REDACTED, redacted
 
 WHEN = datetime(2030, 1, 1, tzinfo=UTC)
 KEY = UUID("12345678-1234-5678-1234-567812345678")

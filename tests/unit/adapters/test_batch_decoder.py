@@ -12,9 +12,9 @@ from eventsourcing.cryptography import AESCipher
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import MapperDeserialisationError, StoredEvent
 
-from adapters.batch_decoder import BatchDecoder
-from domain.cause import Cause, caused_by
-from domain.platform import PlatformApplication
+from adapters.projection.batch_decoder import BatchDecoder
+from domain.platform.application import PlatformApplication
+from domain.shared.cause import Cause, caused_by
 
 CIPHER_ENV = {
     "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import entrypoints.container  # noqa: F401  (registers every table)
-from adapters.catalogue import analyst_tables, describe, undocumented
+import entrypoints.wiring.container  # noqa: F401  (registers every table)
+from adapters.analysts.catalogue import analyst_tables, describe, undocumented
 
 PAGE = Path(__file__).resolve().parents[3] / "docs" / "analysts.md"
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.sqlite import DATETIME
 
-from adapters.types import UtcDateTime
+from adapters.sql.types import UtcDateTime
 
 zones = st.sampled_from(
     [UTC, timezone(timedelta(hours=-7)), timezone(timedelta(hours=5, minutes=45))]

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain import key_secret
-from domain.apikey import GRACE_MAX, ApiKey, KeyRevoked
-from domain.errors import InvalidValue, RuleViolation
-from domain.names import NAME_MAX
+from domain.platform import key_secret
+from domain.platform.apikey import GRACE_MAX, ApiKey, KeyRevoked
+from domain.shared.errors import InvalidValue, RuleViolation
+from domain.shared.names import NAME_MAX
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 OLD, NEW, NEWER = (key_secret.digest(f"secret-{n}") for n in ("old", "new", "newer"))

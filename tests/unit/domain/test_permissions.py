@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain.errors import InvalidValue
-from domain.permissions import ADMIN, Permission, effective_permissions, normalise_scopes
+from domain.platform.permissions import ADMIN, Permission, effective_permissions, normalise_scopes
+from domain.shared.errors import InvalidValue
 
 
 def test_admin_expands_to_every_permission() -> None:

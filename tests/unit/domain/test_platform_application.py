@@ -8,15 +8,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from eventsourcing.persistence import RecordConflictError
 
-from domain import key_secret
-from domain.apikey import ApiKey, KeyRevoked
-from domain.application import CONFLICT_ATTEMPTS, Position, retry_on_conflict
-from domain.errors import ConcurrencyConflict, InvalidValue, NotFound, VersionMismatch
-from domain.features import Feature
-from domain.permissions import Permission
-from domain.platform import PlatformApplication
-from domain.tenant import Tenant
-from domain.tiers import Tier
+from domain.platform import key_secret
+from domain.platform.apikey import ApiKey, KeyRevoked
+from domain.platform.application import PlatformApplication
+from domain.platform.features import Feature
+from domain.platform.permissions import Permission
+from domain.platform.tenant import Tenant
+from domain.platform.tiers import Tier
+from domain.shared.application import CONFLICT_ATTEMPTS, Position, retry_on_conflict
+from domain.shared.errors import ConcurrencyConflict, InvalidValue, NotFound, VersionMismatch
 
 IN_MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
 HOUR = timedelta(hours=1)

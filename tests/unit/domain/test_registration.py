@@ -12,14 +12,14 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.email_index import AlreadyRegistered
-from domain.errors import InvalidValue, NotFound, VersionMismatch
-from domain.managed_event import RegistrationClosed, UnknownCategory
-from domain.participant import ParticipantStatus, RegistrationEnded
-from domain.registration import RegistrationApplication
-from domain.seats import CapacityReached, ledger_id
-from domain.workflow import WorkflowInvalid
-from domain.workflow_run import StepNotActive, StepStatus
+from domain.registration.application import RegistrationApplication
+from domain.registration.email_index import AlreadyRegistered
+from domain.registration.managed_event import RegistrationClosed, UnknownCategory
+from domain.registration.participant import ParticipantStatus, RegistrationEnded
+from domain.registration.seats import CapacityReached, ledger_id
+from domain.registration.workflow.definition import WorkflowInvalid
+from domain.registration.workflow.run import StepNotActive, StepStatus
+from domain.shared.errors import InvalidValue, NotFound, VersionMismatch
 from tests.workflows import screening_then_two_checks
 
 START = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
@@ -371,7 +371,8 @@ def test_a_long_lived_event_and_its_ledger_load_from_snapshots(
 
 def test_time_zones_are_known_even_where_the_system_has_no_zone_files(tmp_path: Path) -> None:
     script = (
-        "from domain.managed_event import clean_time_zone; print(clean_time_zone('Asia/Kathmandu'))"
+        "from domain.registration.managed_event import clean_time_zone; "
+        "print(clean_time_zone('Asia/Kathmandu'))"
     )
     # PYTHONTZPATH at an empty folder hides the system's zone files from zoneinfo.
     env = {**os.environ, "PYTHONTZPATH": str(tmp_path)}

@@ -11,10 +11,10 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multiple, rule
 
-from domain.errors import DomainError
-from domain.participant import Participant, ParticipantStatus
-from domain.registration import RegistrationApplication
-from domain.seats import SeatLedger, ledger_id
+from domain.registration.application import RegistrationApplication
+from domain.registration.participant import Participant, ParticipantStatus
+from domain.registration.seats import SeatLedger, ledger_id
+from domain.shared.errors import DomainError
 from tests.unit.domain.test_workflow_definition import definition_data
 
 START = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)

@@ -18,12 +18,12 @@ from hypothesis.stateful import (
     rule,
 )
 
-from domain.apikey import GRACE_MAX
-from domain.errors import DomainError
-from domain.features import Feature
-from domain.permissions import ADMIN, Permission
-from domain.platform import PlatformApplication
-from domain.tiers import Tier
+from domain.platform.apikey import GRACE_MAX
+from domain.platform.application import PlatformApplication
+from domain.platform.features import Feature
+from domain.platform.permissions import ADMIN, Permission
+from domain.platform.tiers import Tier
+from domain.shared.errors import DomainError
 
 GRACE_SECONDS = int(GRACE_MAX.total_seconds())
 

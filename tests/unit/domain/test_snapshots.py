@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from domain.features import Feature
-from domain.platform import PlatformApplication
-from domain.tenant import Tenant
+from domain.platform.application import PlatformApplication
+from domain.platform.features import Feature
+from domain.platform.tenant import Tenant
 
 
 def test_a_tenant_past_its_snapshot_interval_saves_and_loads_with_its_features() -> None:

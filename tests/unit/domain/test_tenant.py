@@ -6,10 +6,10 @@ import uuid
 
 import pytest
 
-from domain.errors import InvalidValue
-from domain.features import Feature
-from domain.names import NAME_MAX
-from domain.tenant import Tenant
+from domain.platform.features import Feature
+from domain.platform.tenant import Tenant
+from domain.shared.errors import InvalidValue
+from domain.shared.names import NAME_MAX
 
 
 def new_tenant(name: str = "Acme Events", features: tuple[Feature, ...] = ()) -> Tenant:

@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.errors import DomainError, NotFound
-from domain.workflow import (
+from domain.registration.workflow.definition import (
     MAX_STEPS,
     BranchRef,
     JoinMode,
@@ -22,6 +21,7 @@ from domain.workflow import (
     WorkflowDefinition,
     WorkflowInvalid,
 )
+from domain.shared.errors import DomainError, NotFound
 
 WORK_KINDS = [kind for kind in StepKind if kind.is_work]
 

@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.errors import NotFound, RuleViolation
-from domain.workflow import (
+from domain.registration.workflow.definition import (
     JoinMode,
     RejectAction,
     StepKind,
@@ -18,7 +17,7 @@ from domain.workflow import (
     WorkflowDefinition,
     WorkflowInvalid,
 )
-from domain.workflow_run import (
+from domain.registration.workflow.run import (
     BranchState,
     BranchStatus,
     JoinDecision,
@@ -33,6 +32,7 @@ from domain.workflow_run import (
     start,
     stop,
 )
+from domain.shared.errors import NotFound, RuleViolation
 from tests.unit.domain.test_workflow_definition import (
     NESTED,
     SAMPLE,

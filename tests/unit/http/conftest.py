@@ -12,10 +12,11 @@ import pytest
 from falcon.testing import TestClient
 
 from adapters.settings import Settings
-from domain.features import Feature
-from domain.tiers import Tier
-from entrypoints.container import Container, build
+from domain.platform.features import Feature
+from domain.platform.tiers import Tier
 from entrypoints.http.app import create_app
+from entrypoints.wiring.container import Container
+from entrypoints.wiring.contexts import build
 
 ADMIN = ("ADMIN",)
 

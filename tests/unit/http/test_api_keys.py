@@ -6,8 +6,8 @@ from typing import Any
 
 from falcon.testing import TestClient
 
-from domain import key_secret
-from entrypoints.container import Container
+from domain.platform import key_secret
+from entrypoints.wiring.container import Container
 from tests.unit.http import expect
 from tests.unit.http.conftest import Caller, FakeClock, IssueKey
 

@@ -9,8 +9,8 @@ from uuid import uuid4
 import pytest
 from falcon.testing import TestClient
 
-from adapters.pagination import encode_cursor
-from entrypoints.container import Container
+from adapters.sql.paging import encode_cursor
+from entrypoints.wiring.container import Container
 from tests.unit.http import expect
 from tests.unit.http.conftest import Caller, IssueKey
 
@@ -60,7 +60,7 @@ def test_the_history_shows_who_did_what_with_payloads_and_no_secret(
         "platform",
         1,
     )
-    assert last["topic"] == "domain.apikey:ApiKey.Issued"
+    assert last["topic"] == "domain.platform.apikey:ApiKey.Issued"
     assert last["actor"] == f"api-key:{admin.key_id}"
     assert (last["correlation_id"], last["causation_id"]) == ("audit-trail-1", "req-1")
     assert last["payload"]["name"] == "north gate"

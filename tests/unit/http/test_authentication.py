@@ -8,8 +8,8 @@ from uuid import uuid4
 import pytest
 from falcon.testing import Result, TestClient
 
-from domain import key_secret
-from entrypoints.container import Container
+from domain.platform import key_secret
+from entrypoints.wiring.container import Container
 from tests.unit.http import expect
 from tests.unit.http.conftest import Caller, FakeClock, IssueKey
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from falcon.testing import TestClient
 
-from domain.features import Feature
-from entrypoints.container import Container
+from domain.platform.features import Feature
+from entrypoints.wiring.container import Container
 from tests.unit.http import expect
 from tests.unit.http.conftest import Caller, IssueKey, MakeTenant
 

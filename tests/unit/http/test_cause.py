@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from falcon.testing import TestClient
 
-from domain.cause import meta_of
-from entrypoints.container import Container
+from domain.shared.cause import meta_of
+from entrypoints.wiring.container import Container
 from tests.unit.http.conftest import Caller
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from falcon.testing import Result, TestClient
 
-from entrypoints.container import Container
+from entrypoints.wiring.container import Container
 from tests.unit.http import expect
 from tests.unit.http.conftest import Caller, IssueKey
 from tests.workflows import screening_then_two_checks

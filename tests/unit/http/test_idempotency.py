@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from falcon.testing import Result, TestClient
 
-from entrypoints.container import Container
+from entrypoints.wiring.container import Container
 from tests.unit.http import expect
 from tests.unit.http.conftest import Caller
 

@@ -11,9 +11,10 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from adapters.settings import Settings
-from domain.tiers import DEFAULT_QUOTAS, Tier
-from entrypoints.container import Container, build
+from domain.platform.tiers import DEFAULT_QUOTAS, Tier
 from entrypoints.http.app import create_app
+from entrypoints.wiring.container import Container
+from entrypoints.wiring.contexts import build
 from tests.unit.http.conftest import Caller
 
 # Answers that depend on state, not on the request's shape: 404, 409 and 429 by default,

@@ -10,9 +10,9 @@ import schemathesis
 from falcon import inspect
 from falcon.testing import TestClient
 
-from entrypoints.container import Container
 from entrypoints.http.app import create_app
 from entrypoints.http.problems import PROBLEM_TYPES
+from entrypoints.wiring.container import Container
 from tests.unit.http import expect
 
 METHODS = {"get", "post", "put", "patch", "delete"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from falcon.testing import TestClient
 
-from entrypoints.container import Container
+from entrypoints.wiring.container import Container
 from tests.unit.http import expect
 from tests.unit.http.conftest import Caller
 

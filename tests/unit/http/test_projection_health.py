@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from falcon.testing import TestClient
 
-from entrypoints.container import Container
+from entrypoints.wiring.container import Container
 from tests.unit.http import expect
 
 

@@ -8,8 +8,8 @@ import pytest
 from falcon.testing import TestClient
 
 from adapters.settings import Settings
-from domain.tiers import Tier
-from entrypoints.container import Container
+from domain.platform.tiers import Tier
+from entrypoints.wiring.container import Container
 from tests.unit.http import expect
 from tests.unit.http.conftest import Caller, IssueKey
 

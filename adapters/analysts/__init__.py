@@ -1,0 +1,1 @@
+"""What analysts are given: the catalogue of projection tables, and read-only roles."""

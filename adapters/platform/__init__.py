@@ -1,0 +1,1 @@
+"""The platform context's tables, view and queries."""

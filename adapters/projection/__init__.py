@@ -1,0 +1,1 @@
+"""The projection engine: runners, tracking, log reading, decoding, rebuilds, verification."""

@@ -1,0 +1,1 @@
+"""The registration context's tables, view and queries."""

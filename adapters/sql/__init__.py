@@ -1,0 +1,1 @@
+"""The SQL layer: engines, schemas, transactions, readers, column types and keyset paging."""

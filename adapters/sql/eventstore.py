@@ -1,0 +1,40 @@
+"""The event stores' persistence settings, for the eventsourcing library."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urlsplit
+
+from adapters.settings import Settings
+
+
+def eventstore_env(settings: Settings, application_name: str) -> dict[str, str]:
+    """The eventsourcing library's settings for one application's event store."""
+    env = {"AGGREGATE_CACHE_MAXSIZE": "10000"}
+    if settings.cipher_key is not None:
+        # Payloads are compressed, then encrypted (AES-GCM) before they are stored.
+        env.update(
+            CIPHER_TOPIC="eventsourcing.cryptography:AESCipher",
+            CIPHER_KEY=settings.cipher_key,
+            COMPRESSOR_TOPIC="eventsourcing.compressor:ZlibCompressor",
+        )
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        path = settings.data_dir / f"{application_name}.events.sqlite"
+        env.update(
+            PERSISTENCE_MODULE="eventsourcing.sqlite",
+            SQLITE_DBNAME=str(path),
+            SQLITE_LOCK_TIMEOUT="10",
+        )
+        return env
+    parts = urlsplit(settings.database_url)
+    env.update(
+        PERSISTENCE_MODULE="eventsourcing.postgres",
+        POSTGRES_DBNAME=unquote(parts.path.lstrip("/")) or "postgres",
+        POSTGRES_HOST=parts.hostname or "127.0.0.1",
+        POSTGRES_PORT=str(parts.port or 5432),
+        POSTGRES_USER=unquote(parts.username or "postgres"),
+        POSTGRES_PASSWORD=unquote(parts.password or ""),
+        POSTGRES_POOL_SIZE="5",
+        POSTGRES_MAX_OVERFLOW="10",
+    )
+    return env

@@ -1,0 +1,1 @@
+"""The registration context: managed events, their seat ledgers and participants."""

@@ -1,0 +1,149 @@
+"""The participant: a person registered for a managed event, on their way through its workflow.
+
+Each step completion records the person's decision and what the workflow decided
+in answer (steps opened or cancelled, branches passed or failed, joins decided,
+the run's new status), so replaying a participant needs no workflow definition.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.registration.person import PersonalDetails
+from domain.registration.workflow.record import EMPTY_RUN, apply_changes
+from domain.registration.workflow.run import RunStatus, WorkflowRun
+from domain.shared.errors import RuleViolation
+from domain.shared.topics import moved_from
+
+
+class ParticipantStatus(StrEnum):
+    PENDING = "pending"  # in the workflow
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # by the participant
+    CANCELLED = "cancelled"  # by the organiser
+
+
+_FROM_RUN = {
+    RunStatus.IN_PROGRESS: ParticipantStatus.PENDING,
+    RunStatus.APPROVED: ParticipantStatus.APPROVED,
+    RunStatus.REJECTED: ParticipantStatus.REJECTED,
+}
+
+
+def status_after(run_status: str) -> ParticipantStatus:
+    """A participant's status while the workflow runs, or once it decided (as recorded)."""
+    return _FROM_RUN[RunStatus(run_status)]
+
+
+class RegistrationEnded(RuleViolation):
+    code = "registration-ended"
+    title = "The participant has withdrawn or was cancelled"
+
+
+class Participant(Aggregate):
+    # Event classes made by @event, declared for type checkers and readers.
+    Registered: ClassVar[type[Aggregate.Created]]
+    DetailsUpdated: ClassVar[type[Aggregate.Event]]
+    StepCompleted: ClassVar[type[Aggregate.Event]]
+    Withdrawn: ClassVar[type[Aggregate.Event]]
+    Cancelled: ClassVar[type[Aggregate.Event]]
+
+    @event("Registered")
+    def __init__(
+        self,
+        tenant_id: UUID,
+        event_id: UUID,
+        category: str | None,
+        details: dict[str, Any],
+        workflow_version: int,
+        workflow: dict[str, Any],
+    ) -> None:
+        self.tenant_id = tenant_id
+        self.event_id = event_id
+        self.category = category
+        self.details = PersonalDetails.from_record(details)
+        self.workflow_version = workflow_version
+        self.run: WorkflowRun = apply_changes(EMPTY_RUN, workflow)
+        self.status = status_after(self.run.status)
+        self.reason: str | None = None
+
+    @property
+    def holds_seat(self) -> bool:
+        return self.status is ParticipantStatus.APPROVED
+
+    @property
+    def has_ended(self) -> bool:
+        return self.status in (ParticipantStatus.WITHDRAWN, ParticipantStatus.CANCELLED)
+
+    def check_not_ended(self) -> None:
+        if self.has_ended:
+            raise RegistrationEnded(f"the participant is {self.status}")
+
+    def update_details(self, changes: dict[str, Any]) -> None:
+        """Records the fields that differ (already checked by PersonalDetails)."""
+        self.check_not_ended()
+        if changes:
+            self._details_updated(changes=changes)
+
+    @event("DetailsUpdated")
+    def _details_updated(self, changes: dict[str, Any]) -> None:
+        self.details = self.details.with_record(changes)
+
+    def record_step(
+        self,
+        step_id: str,
+        outcome: str,
+        actor: str | None,
+        comment: str | None,
+        workflow: dict[str, Any],
+    ) -> None:
+        """Records a completed step with the workflow's answer (changes_between old and new)."""
+        self.check_not_ended()
+        self._step_completed(
+            step_id=step_id, outcome=outcome, actor=actor, comment=comment, workflow=workflow
+        )
+
+    @event("StepCompleted")
+    def _step_completed(
+        self,
+        step_id: str,
+        outcome: str,
+        actor: str | None,
+        comment: str | None,
+        workflow: dict[str, Any],
+    ) -> None:
+        del step_id, outcome, actor, comment  # the workflow changes hold them too
+        self.run = apply_changes(self.run, workflow)
+        self.status = status_after(self.run.status)
+
+    def withdraw(self, reason: str | None, workflow: dict[str, Any]) -> None:
+        self.check_not_ended()
+        self._withdrawn(reason=reason, workflow=workflow)
+
+    @event("Withdrawn")
+    def _withdrawn(self, reason: str | None, workflow: dict[str, Any]) -> None:
+        self._ended(ParticipantStatus.WITHDRAWN, reason, workflow)
+
+    def cancel(self, reason: str | None, workflow: dict[str, Any]) -> None:
+        self.check_not_ended()
+        self._cancelled(reason=reason, workflow=workflow)
+
+    @event("Cancelled")
+    def _cancelled(self, reason: str | None, workflow: dict[str, Any]) -> None:
+        self._ended(ParticipantStatus.CANCELLED, reason, workflow)
+
+    def _ended(
+        self, status: ParticipantStatus, reason: str | None, workflow: dict[str, Any]
+    ) -> None:
+        self.run = apply_changes(self.run, workflow)
+        self.status = status
+        self.reason = reason
+
+
+# Histories written before this module moved name its classes by the old path.
+moved_from("domain.participant", __name__)

@@ -1,0 +1,1 @@
+"""Approval workflows: definitions with parallel branches and joins, and the engine running one."""

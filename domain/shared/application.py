@@ -1,0 +1,148 @@
+"""What every Accredit application shares: explicit configuration, positions, retries."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import wraps
+from typing import Any, Generic, ParamSpec, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import JSONTranscoder, RecordConflictError, Transcoding
+from eventsourcing.utils import Environment, EnvType
+
+from domain.shared.cause import current_cause, stamp
+from domain.shared.errors import ConcurrencyConflict, NotFound, VersionMismatch
+
+P = ParamSpec("P")
+R = TypeVar("R")
+A = TypeVar("A", bound=Aggregate)
+
+CONFLICT_ATTEMPTS = 8
+CONFLICT_BACKOFF_MAX = 0.2
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """Where a domain event stands in one application's notification log."""
+
+    application: str
+    notification_id: int
+
+    def __str__(self) -> str:
+        return f"{self.application}:{self.notification_id}"
+
+
+@dataclass(frozen=True)
+class Ack(Generic[A]):
+    """The answer to a command: the aggregate as it now is, and its last event's position."""
+
+    aggregate: A
+    position: Position | None
+
+    @property
+    def aggregate_id(self) -> UUID:
+        return self.aggregate.id
+
+    @property
+    def version(self) -> int:
+        return self.aggregate.version
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def retry_on_conflict(method: Callable[P, R]) -> Callable[P, R]:
+    """Re-runs a command when a concurrent writer saved first, a bounded number of times."""
+
+    @wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        for attempt in range(CONFLICT_ATTEMPTS):
+            try:
+                return method(*args, **kwargs)
+            except RecordConflictError:
+                if attempt == CONFLICT_ATTEMPTS - 1:
+                    break
+                # Exponential backoff with jitter spreads colliding writers apart.
+                ceiling = min(CONFLICT_BACKOFF_MAX, 0.002 * 2**attempt)
+                time.sleep(random.uniform(0, ceiling))  # noqa: S311
+        raise ConcurrencyConflict("the resource kept changing; retry the request")
+
+    return wrapper
+
+
+class SetAsList(Transcoding):
+    """Lets snapshots store aggregates that keep sets (a tenant's features)."""
+
+    type = set
+    name = "set"
+
+    def encode(self, obj: set[Any]) -> list[Any]:
+        return sorted(obj, key=repr)
+
+    def decode(self, data: list[Any]) -> set[Any]:
+        return set(data)
+
+
+class AccreditApplication(Application[UUID]):
+    """An event-sourced application configured only by what the composition root passes."""
+
+    def __init__(self, env: EnvType | None = None, clock: Callable[[], datetime] = utc_now):
+        super().__init__(env)
+        self.clock = clock
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        # Unlike the library default, ignore os.environ: settings are read in one place.
+        merged = dict(type(self).env)
+        if type(self).is_snapshotting_enabled or type(self).snapshotting_intervals:
+            merged["IS_SNAPSHOTTING_ENABLED"] = "y"
+        merged.update(env or {})
+        return Environment(name, merged)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(SetAsList())
+
+    def commit(self, *aggregates: Aggregate) -> Position | None:
+        """Saves the aggregates atomically and returns the position of the last event.
+
+        Each domain event is stamped with the cause in effect and its tenant.
+        """
+        cause = current_cause()
+        for aggregate in aggregates:
+            tenant_id = getattr(aggregate, "tenant_id", None)
+            for domain_event in aggregate.pending_events:
+                stamp(domain_event, cause, tenant_id)
+        recordings = self.save(*aggregates)
+        if not recordings:
+            return None
+        return Position(self.name, max(r.notification.id for r in recordings))
+
+    def ack(self, aggregate: A, *others: Aggregate) -> Ack[A]:
+        return Ack(aggregate, self.commit(aggregate, *others))
+
+    def load(self, cls: type[A], aggregate_id: UUID, *, readonly: bool = False) -> A:
+        """Gets an aggregate of the given class, or raises NotFound."""
+        try:
+            # A read-only load neither copies the cached aggregate nor queues behind a
+            # thread that is already bringing it up to date.
+            aggregate: Any = self.repository.get(
+                aggregate_id, deepcopy_from_cache=not readonly, fastforward_skipping=readonly
+            )
+        except AggregateNotFoundError:
+            raise NotFound(f"no {cls.__name__.lower()} with id {aggregate_id}") from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"no {cls.__name__.lower()} with id {aggregate_id}")
+        return aggregate
+
+
+def check_version(aggregate: Aggregate, expected: int | None) -> None:
+    """Honours If-Match: refuses when the caller read another version."""
+    if expected is not None and aggregate.version != expected:
+        raise VersionMismatch(expected, aggregate.version)

@@ -1,0 +1,1 @@
+"""The `accredit` command line."""

@@ -1,0 +1,1 @@
+"""HTTP resources for operators: health, readiness and projection status."""

@@ -1,0 +1,53 @@
+"""Liveness and readiness, for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+import falcon
+from sqlalchemy import Engine, text
+
+from domain.platform.application import PlatformApplication
+from entrypoints.http.operability.schemas import HealthSchema
+from entrypoints.http.operations import Operation
+from entrypoints.http.problems import Problem
+
+
+class HealthResource:
+    operations = {
+        "GET": Operation(
+            "Liveness: the process answers", public=True, response=HealthSchema, tags=("ops",)
+        )
+    }
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = {"status": "ok", "checks": {}}
+
+
+class ReadinessResource:
+    operations = {
+        "GET": Operation(
+            "Readiness: the event store, the view tables and the service tables answer",
+            public=True,
+            response=HealthSchema,
+            errors=(503,),
+            tags=("ops",),
+        )
+    }
+
+    def __init__(
+        self, engine: Engine, service_engine: Engine, platform: PlatformApplication
+    ) -> None:
+        self.engines = {"views": engine, "service": service_engine}
+        self.platform = platform
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        checks = {}
+        try:
+            for name, engine in self.engines.items():
+                with engine.connect() as conn:
+                    conn.execute(text("SELECT 1"))
+                checks[name] = "ok"
+            self.platform.recorder.max_notification_id()
+            checks["event_store"] = "ok"
+        except Exception as exc:
+            raise Problem("service-unavailable", f"{type(exc).__name__}", checks=checks) from None
+        resp.media = {"status": "ok", "checks": checks}

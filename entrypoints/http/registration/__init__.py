@@ -1,0 +1,1 @@
+"""HTTP resources of the registration context: events, workflows, participants and steps."""

@@ -1,1 +1,0 @@
-"""HTTP resources: load the body, call one application method, dump the answer."""

@@ -1,0 +1,99 @@
+"""What a bounded context brings to the service, declared once in its entry of the wiring list.
+
+The container, the Falcon app, the OpenAPI document, the history's upstream
+applications, the command line and the worker processes are all derived from
+the list of contexts (entrypoints.wiring.contexts); nothing else enumerates them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from adapters.projection.sql_view import SqlView
+from adapters.projection.view_changes import ViewChanges
+from adapters.settings import Settings
+from adapters.sql.reader import Reader
+from domain.shared.application import AccreditApplication
+from domain.shared.errors import DomainError
+from projections.projector import Projector
+
+if TYPE_CHECKING:
+    from entrypoints.wiring.container import Container
+
+Route = tuple[str, object]  # a URI template and its Falcon resource
+Subcommands = argparse._SubParsersAction  # the type argparse gives add_subparsers()
+# A background worker: runs until the event is set, on a container of its own process.
+Worker = Callable[["Container", threading.Event], None]
+
+
+@dataclass(frozen=True)
+class ViewAccess:
+    """What a context's queries read through: the views' reader, and who reads it."""
+
+    reader: Reader
+    changes: ViewChanges | None  # PostgreSQL: announcements of projection progress
+    applications: tuple[str, ...]  # every application's name, in wiring order
+    # The event stores, for reads of payloads and past states (the auditor's).
+    event_stores: Mapping[str, AccreditApplication]
+
+
+@dataclass(frozen=True)
+class ProjectionWiring:
+    """A projection: the view it writes, and how to make its projector."""
+
+    view: type[SqlView]
+    projector: Callable[[], Projector[Any]] | None = None
+    # A projector of every context's domain events is made from every application's name.
+    projector_of_all: Callable[[tuple[str, ...]], Projector[Any]] | None = None
+
+    def make(self, applications: tuple[str, ...]) -> Projector[Any]:
+        if self.projector_of_all is not None:
+            return self.projector_of_all(applications)
+        if self.projector is None:
+            raise ValueError(f"the projection of {self.view.__name__} names no projector")
+        return self.projector()
+
+
+@dataclass(frozen=True)
+class ProblemTypes:
+    """A context's own problem types (slug -> status, title) and which errors they answer."""
+
+    types: Mapping[str, tuple[int, str]] = field(default_factory=dict)
+    errors: Mapping[type[DomainError], str] = field(default_factory=dict)
+
+
+def no_routes(container: Container) -> Sequence[Route]:
+    del container
+    return ()
+
+
+@dataclass(frozen=True)
+class Context:
+    """One bounded context: everything the composition root wires for it."""
+
+    name: str
+    # Its event-sourced application, from the settings (None: the context records nothing).
+    application: Callable[[Settings], AccreditApplication] | None = None
+    projections: tuple[ProjectionWiring, ...] = ()
+    # Read models the routes and commands use, each looked up by its class.
+    queries: tuple[Callable[[ViewAccess], object], ...] = ()
+    routes: Callable[[Container], Sequence[Route]] = no_routes
+    commands: Callable[[Subcommands[argparse.ArgumentParser]], None] | None = None
+    workers: Mapping[str, Worker] = field(default_factory=dict)
+    problems: ProblemTypes = field(default_factory=ProblemTypes)
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """What a command-line handler is given: the settings, and how to build a container."""
+
+    settings: Settings
+    open: Callable[[Settings], Container]
+
+    def container(self) -> Container:
+        """A container on the settings; the handler closes it (use it in a with block)."""
+        return self.open(self.settings)

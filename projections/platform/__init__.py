@@ -1,0 +1,1 @@
+"""The platform's read models: tenants and API keys."""

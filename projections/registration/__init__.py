@@ -1,0 +1,1 @@
+"""The registration read models: managed events, workflow versions, participants and steps."""

@@ -1,0 +1,185 @@
+"""The registration read models: managed events, participants, and their workflow steps.
+
+A participant's domain events carry what the workflow decided (domain.registration.workflow.record):
+only the steps and branches whose state changed, so the view keeps each one's latest
+state and the projector never needs the engine.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from domain.registration.managed_event import ManagedEvent
+from domain.registration.participant import Participant, ParticipantStatus, status_after
+from domain.registration.person import PersonalDetails
+from projections.projector import Projector, on
+
+
+class RegistrationView(Protocol):
+    """Where the registration projector writes managed events, participants and their steps."""
+
+    def event_created(
+        self,
+        event_id: UUID,
+        tenant_id: UUID,
+        name: str,
+        starts_at: datetime,
+        ends_at: datetime,
+        time_zone: str,
+        venue: str | None,
+        capacity: int | None,
+        categories: list[dict[str, Any]],
+        workflow: dict[str, Any],
+        at: datetime,
+    ) -> None:
+        """A managed event in draft, with version 1 of its workflow."""
+
+    def event_changed(
+        self, event_id: UUID, changes: dict[str, Any], version: int, at: datetime
+    ) -> None:
+        """Columns of a managed event set to new values."""
+
+    def workflow_published(
+        self,
+        event_id: UUID,
+        workflow_version: int,
+        workflow: dict[str, Any],
+        version: int,
+        at: datetime,
+    ) -> None:
+        """A new workflow version, the one new registrations follow."""
+
+    def participant_registered(
+        self,
+        participant_id: UUID,
+        tenant_id: UUID,
+        event_id: UUID,
+        category: str | None,
+        person: PersonalDetails,
+        workflow_version: int,
+        status: str,
+        steps: list[dict[str, Any]],
+        branches: list[dict[str, Any]],
+        at: datetime,
+    ) -> None:
+        """A participant with the steps and branches its workflow entered at the start."""
+
+    def participant_details_updated(
+        self, participant_id: UUID, changes: dict[str, Any], version: int, at: datetime
+    ) -> None:
+        """Personal details set to new values (dates as dates)."""
+
+    def participant_progressed(
+        self,
+        participant_id: UUID,
+        changes: dict[str, Any],
+        steps: list[dict[str, Any]],
+        branches: list[dict[str, Any]],
+        version: int,
+        at: datetime,
+    ) -> None:
+        """The participant's new status (and reason), and the steps and branches that changed."""
+
+
+class RegistrationProjector(Projector[RegistrationView]):
+    name = "registration"
+    version = 1
+    upstream = ("registration",)
+
+    @on(ManagedEvent.Created)
+    def _event_created(self, e: Any, view: RegistrationView) -> None:
+        view.event_created(
+            e.originator_id,
+            e.tenant_id,
+            e.name,
+            e.starts_at,
+            e.ends_at,
+            e.time_zone,
+            e.venue,
+            e.capacity,
+            e.categories,
+            e.workflow,
+            e.timestamp,
+        )
+
+    @on(ManagedEvent.DetailsChanged)
+    def _details_changed(self, e: Any, view: RegistrationView) -> None:
+        view.event_changed(e.originator_id, e.changes, e.originator_version, e.timestamp)
+
+    @on(ManagedEvent.CapacityChanged)
+    def _capacity_changed(self, e: Any, view: RegistrationView) -> None:
+        changes = {"capacity": e.capacity}
+        view.event_changed(e.originator_id, changes, e.originator_version, e.timestamp)
+
+    @on(ManagedEvent.CategoriesChanged)
+    def _categories_changed(self, e: Any, view: RegistrationView) -> None:
+        changes = {"categories": e.categories}
+        view.event_changed(e.originator_id, changes, e.originator_version, e.timestamp)
+
+    @on(ManagedEvent.RegistrationOpened)
+    def _registration_opened(self, e: Any, view: RegistrationView) -> None:
+        changes = {"registration": "open"}
+        view.event_changed(e.originator_id, changes, e.originator_version, e.timestamp)
+
+    @on(ManagedEvent.RegistrationClosed)
+    def _registration_closed(self, e: Any, view: RegistrationView) -> None:
+        changes = {"registration": "closed"}
+        view.event_changed(e.originator_id, changes, e.originator_version, e.timestamp)
+
+    @on(ManagedEvent.WorkflowPublished)
+    def _workflow_published(self, e: Any, view: RegistrationView) -> None:
+        view.workflow_published(
+            e.originator_id, e.version, e.workflow, e.originator_version, e.timestamp
+        )
+
+    @on(Participant.Registered)
+    def _registered(self, e: Any, view: RegistrationView) -> None:
+        workflow = e.workflow
+        view.participant_registered(
+            e.originator_id,
+            e.tenant_id,
+            e.event_id,
+            e.category,
+            PersonalDetails.from_record(e.details),
+            e.workflow_version,
+            status_after(workflow["status"]).value,
+            workflow["steps"],
+            workflow["branches"],
+            e.timestamp,
+        )
+
+    @on(Participant.DetailsUpdated)
+    def _details_updated(self, e: Any, view: RegistrationView) -> None:
+        changes = dict(e.changes)
+        if changes.get("date_of_birth"):
+            changes["date_of_birth"] = date.fromisoformat(changes["date_of_birth"])
+        view.participant_details_updated(
+            e.originator_id, changes, e.originator_version, e.timestamp
+        )
+
+    @on(Participant.StepCompleted)
+    def _step_completed(self, e: Any, view: RegistrationView) -> None:
+        status = status_after(e.workflow["status"])
+        self._progressed(e, view, {"status": status.value})
+
+    @on(Participant.Withdrawn)
+    def _withdrawn(self, e: Any, view: RegistrationView) -> None:
+        changes = {"status": ParticipantStatus.WITHDRAWN.value, "reason": e.reason}
+        self._progressed(e, view, changes)
+
+    @on(Participant.Cancelled)
+    def _cancelled(self, e: Any, view: RegistrationView) -> None:
+        changes = {"status": ParticipantStatus.CANCELLED.value, "reason": e.reason}
+        self._progressed(e, view, changes)
+
+    def _progressed(self, e: Any, view: RegistrationView, changes: dict[str, Any]) -> None:
+        view.participant_progressed(
+            e.originator_id,
+            changes,
+            e.workflow["steps"],
+            e.workflow["branches"],
+            e.originator_version,
+            e.timestamp,
+        )
