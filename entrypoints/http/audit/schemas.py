@@ -2,49 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
 from adapters.audit.auditor import AggregateState, AuditEntry
 from adapters.audit.queries import HistoryFilter
-from entrypoints.http.schemas import DISPLAY_NAME_PATTERN
+from entrypoints.http.schemas import UtcMoment, one_line
 
 MAX_VERSION = 2**31 - 1
 
 
-# The display-name rule (no control characters; a NUL cannot even reach PostgreSQL), with
-# \Z because validate.Regexp matches from the start and "$" would accept a final newline.
-_PRINTABLE = validate.Regexp(
-    DISPLAY_NAME_PATTERN.removesuffix("$") + r"\Z", error="must not contain control characters"
-)
-
-
-def _text(description: str) -> fields.String:
-    return fields.String(
-        validate=[validate.Length(min=1, max=500), _PRINTABLE],
-        metadata={"description": description, "pattern": DISPLAY_NAME_PATTERN},
-    )
-
-
-class UtcMoment(fields.AwareDateTime):
-    """An ISO 8601 time with its zone, taken to UTC (a time with no UTC form is refused)."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
-        moment = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            return moment.astimezone(UTC)
-        except OverflowError:
-            raise ValidationError("is outside the calendar once taken to UTC") from None
-
-
 class HistoryQuerySchema(Schema):
     aggregate_id = fields.UUID(metadata={"description": "Only this aggregate's domain events"})
-    event_type = _text(
-        "Only this type (ApiKey.Rotated) or full topic (domain.platform.apikey:ApiKey.Rotated)"
+    event_type = one_line(
+        500,
+        1,
+        "Only this type (ApiKey.Rotated) or full topic (domain.platform.apikey:ApiKey.Rotated)",
     )
-    actor = _text("Only what this actor caused: api-key:<key id>, cli:<operator> or system")
+    actor = one_line(
+        500, 1, "Only what this actor caused: api-key:<key id>, cli:<operator> or system"
+    )
     since = UtcMoment(metadata={"description": "Only domain events at or after this time"})
     until = UtcMoment(metadata={"description": "Only domain events before this time"})
 

@@ -10,8 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from domain.registration.managed_event import CAPACITY_MAX, CATEGORIES_MAX
 from domain.registration.workflow.definition import MAX_STEPS, JoinMode, RejectAction, StepKind
-from entrypoints.http.audit.schemas import UtcMoment
-from entrypoints.http.schemas import WholeNumber, display_name, one_line
+from entrypoints.http.schemas import UtcMoment, WholeNumber, display_name, one_line
 
 REGISTRATION_STATES = ["draft", "open", "closed"]
 CATEGORY_CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
