@@ -130,11 +130,11 @@ class AccreditApplication(Application[UUID]):
     def load(self, cls: type[A], aggregate_id: UUID, *, readonly: bool = False) -> A:
         """Gets an aggregate of the given class, or raises NotFound."""
         try:
-            # A read-only load neither copies the cached aggregate nor queues behind a
-            # thread that is already bringing it up to date.
-            aggregate: Any = self.repository.get(
-                aggregate_id, deepcopy_from_cache=not readonly, fastforward_skipping=readonly
-            )
+            # A read-only load does not copy the cached aggregate. It still waits for a
+            # thread that is bringing that aggregate up to date: what it reads decides
+            # commands (is registration open, which workflow version), so it must not be
+            # the state from before domain events another process has recorded.
+            aggregate: Any = self.repository.get(aggregate_id, deepcopy_from_cache=not readonly)
         except AggregateNotFoundError:
             raise NotFound(f"no {cls.__name__.lower()} with id {aggregate_id}") from None
         if not isinstance(aggregate, cls):
