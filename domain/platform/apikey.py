@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -45,17 +45,37 @@ class SecretStateAsDict(Transcoding):
 
 
 class ApiKey(Aggregate):
-    # Event classes made by @event, declared for type checkers and readers.
-    Issued: ClassVar[type[Aggregate.Created]]
-    Rotated: ClassVar[type[Aggregate.Event]]
-    Revoked: ClassVar[type[Aggregate.Event]]
+    # Domain events: a public contract, each with its typed payload.
+
+    class Issued(Aggregate.Created):
+        """An API key was issued; only its secret's SHA-256 digest is recorded."""
+
+        key_id: UUID
+        tenant_id: UUID
+        name: str
+        permissions: list[str]
+        tier: str
+        expires_at: datetime | None
+        secret_digest: str
+
+    class Rotated(Aggregate.Event):
+        """The key got a new secret; the one before works until previous_valid_until."""
+
+        secret_digest: str
+        rotated_at: datetime
+        previous_valid_until: datetime
+
+    class Revoked(Aggregate.Event):
+        """The key and all its secrets stopped working, for good."""
+
+        revoked_at: datetime
 
     @staticmethod
     def create_id(key_id: UUID) -> UUID:
         # The id is chosen before the event so the secret can embed it.
         return key_id
 
-    @event("Issued")
+    @event(Issued)
     def __init__(
         self,
         key_id: UUID,  # noqa: ARG002
@@ -139,7 +159,7 @@ class ApiKey(Aggregate):
             raise InvalidValue("grace_seconds", f"the grace period must be 0 to {GRACE_MAX}")
         self._rotated(secret_digest=secret_digest, rotated_at=now, previous_valid_until=now + grace)
 
-    @event("Rotated")
+    @event(Rotated)
     def _rotated(
         self, secret_digest: str, rotated_at: datetime, previous_valid_until: datetime
     ) -> None:
@@ -162,7 +182,7 @@ class ApiKey(Aggregate):
         if not self.revoked:
             self._revoked(revoked_at=now)
 
-    @event("Revoked")
+    @event(Revoked)
     def _revoked(self, revoked_at: datetime) -> None:
         self.revoked_at = revoked_at
 

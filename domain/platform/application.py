@@ -61,6 +61,7 @@ class IssuedKey:
 
 class PlatformApplication(AccreditApplication):
     name = "platform"
+    aggregates = (Tenant, ApiKey)
     # Long-lived keys and tenants load from a snapshot plus the events after it.
     snapshotting_intervals = {Tenant: 50, ApiKey: 50}
 

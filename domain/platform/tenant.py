@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -15,17 +14,35 @@ from domain.shared.topics import moved_from
 
 
 class Tenant(Aggregate):
-    # Event classes made by @event, declared for type checkers and readers.
-    Created: ClassVar[type[Aggregate.Created]]
-    Renamed: ClassVar[type[Aggregate.Event]]
-    FeatureEnabled: ClassVar[type[Aggregate.Event]]
-    FeatureDisabled: ClassVar[type[Aggregate.Event]]
+    # Domain events: a public contract, each with its typed payload.
+
+    class Created(Aggregate.Created):
+        """A tenant (an organiser) joined the platform with these features enabled."""
+
+        tenant_id: UUID
+        name: str
+        features: list[str]
+
+    class Renamed(Aggregate.Event):
+        """The tenant's display name changed."""
+
+        name: str
+
+    class FeatureEnabled(Aggregate.Event):
+        """A feature flag was switched on for the tenant."""
+
+        feature: str
+
+    class FeatureDisabled(Aggregate.Event):
+        """A feature flag was switched off for the tenant."""
+
+        feature: str
 
     @staticmethod
     def create_id(tenant_id: UUID) -> UUID:
         return tenant_id
 
-    @event("Created")
+    @event(Created)
     def __init__(self, tenant_id: UUID, name: str, features: list[str]) -> None:  # noqa: ARG002
         self.name = name
         self.features = set(features)
@@ -59,7 +76,7 @@ class Tenant(Aggregate):
         if cleaned != self.name:
             self._renamed(name=cleaned)
 
-    @event("Renamed")
+    @event(Renamed)
     def _renamed(self, name: str) -> None:
         self.name = name
 
@@ -67,7 +84,7 @@ class Tenant(Aggregate):
         if not self.has(feature):
             self._feature_enabled(feature=feature.value)
 
-    @event("FeatureEnabled")
+    @event(FeatureEnabled)
     def _feature_enabled(self, feature: str) -> None:
         self.features.add(feature)
 
@@ -75,7 +92,7 @@ class Tenant(Aggregate):
         if self.has(feature):
             self._feature_disabled(feature=feature.value)
 
-    @event("FeatureDisabled")
+    @event(FeatureDisabled)
     def _feature_disabled(self, feature: str) -> None:
         self.features.discard(feature)
 

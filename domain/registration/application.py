@@ -46,6 +46,7 @@ def _capacities(event: ManagedEvent) -> dict[str, int | None]:
 
 class RegistrationApplication(AccreditApplication):
     name = "registration"
+    aggregates = (ManagedEvent, SeatLedger, Participant, EmailIndex)
     # Managed events gather workflow versions and edits; load them from a snapshot.
     snapshotting_intervals = {ManagedEvent: 50, SeatLedger: 100}
 
@@ -268,7 +269,7 @@ class RegistrationApplication(AccreditApplication):
         others: list[Aggregate] = []
         if participant.holds_seat:
             ledger = self.load(SeatLedger, ledger_id(participant.event_id))
-            ledger.release(participant.id)
+            ledger.release(participant.id, participant.category)
             others.append(ledger)
         index = self._email_index(participant.event_id, participant.details.normalised_email)
         if index is not None:

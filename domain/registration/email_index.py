@@ -7,7 +7,7 @@ conflicts, is retried, and finds the address taken.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -30,15 +30,29 @@ class AlreadyRegistered(RuleViolation):
 
 
 class EmailIndex(Aggregate):
-    Claimed: ClassVar[type[Aggregate.Created]]
-    Reclaimed: ClassVar[type[Aggregate.Event]]
-    Released: ClassVar[type[Aggregate.Event]]
+    # Domain events: a public contract, each with its typed payload.
+
+    class Claimed(Aggregate.Created):
+        """A normalised e-mail was first registered for an event."""
+
+        event_id: UUID
+        email: str  # normalised: Unicode NFKC, case-folded
+        tenant_id: UUID
+        participant_id: UUID
+
+    class Reclaimed(Aggregate.Event):
+        """A released e-mail was registered again, by this participant."""
+
+        participant_id: UUID
+
+    class Released(Aggregate.Event):
+        """The e-mail's participant withdrew or was cancelled; it may register again."""
 
     @staticmethod
     def create_id(event_id: UUID, email: str) -> UUID:
         return email_index_id(event_id, email)
 
-    @event("Claimed")
+    @event(Claimed)
     def __init__(self, event_id: UUID, email: str, tenant_id: UUID, participant_id: UUID) -> None:
         self.event_id = event_id
         self.email = email
@@ -51,7 +65,7 @@ class EmailIndex(Aggregate):
             raise AlreadyRegistered(self.participant_id)
         self._reclaimed(participant_id=participant_id)
 
-    @event("Reclaimed")
+    @event(Reclaimed)
     def _reclaimed(self, participant_id: UUID) -> None:
         self.participant_id = participant_id
 
@@ -60,7 +74,7 @@ class EmailIndex(Aggregate):
         if self.participant_id == participant_id:
             self._released()
 
-    @event("Released")
+    @event(Released)
     def _released(self) -> None:
         self.participant_id = None
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -123,16 +123,49 @@ def check_dates(starts_at: datetime, ends_at: datetime) -> None:
 
 
 class ManagedEvent(Aggregate):
-    # Event classes made by @event, declared for type checkers and readers.
-    Created: ClassVar[type[Aggregate.Created]]
-    DetailsChanged: ClassVar[type[Aggregate.Event]]
-    CapacityChanged: ClassVar[type[Aggregate.Event]]
-    CategoriesChanged: ClassVar[type[Aggregate.Event]]
-    RegistrationOpened: ClassVar[type[Aggregate.Event]]
-    RegistrationClosed: ClassVar[type[Aggregate.Event]]
-    WorkflowPublished: ClassVar[type[Aggregate.Event]]
+    # Domain events: a public contract, each with its typed payload.
 
-    @event("Created")
+    class Created(Aggregate.Created):
+        """A managed event (a conference, a match day) was created, in draft."""
+
+        tenant_id: UUID
+        name: str
+        starts_at: datetime
+        ends_at: datetime
+        time_zone: str
+        venue: str | None
+        capacity: int | None
+        categories: list[dict[str, Any]]  # each {code, name, capacity}
+        workflow: dict[str, Any]  # version 1 of the workflow definition
+
+    class DetailsChanged(Aggregate.Event):
+        """Some of the event's details changed; `changes` holds the new values."""
+
+        changes: dict[str, Any]  # any of name, venue, starts_at, ends_at, time_zone
+
+    class CapacityChanged(Aggregate.Event):
+        """The event's overall capacity changed (None: no limit)."""
+
+        capacity: int | None
+
+    class CategoriesChanged(Aggregate.Event):
+        """Categories were added, renamed or resized; `categories` lists them all."""
+
+        categories: list[dict[str, Any]]  # every category, each {code, name, capacity}
+
+    class RegistrationOpened(Aggregate.Event):
+        """Registration opened: participants may register."""
+
+    class RegistrationClosed(Aggregate.Event):
+        """Registration closed: no new participants, those in keep going."""
+
+    class WorkflowPublished(Aggregate.Event):
+        """A new workflow version was published; new registrations follow it."""
+
+        version: int
+        workflow: dict[str, Any]
+
+    @event(Created)
     def __init__(
         self,
         tenant_id: UUID,
@@ -225,7 +258,7 @@ class ManagedEvent(Aggregate):
         if different:
             self._details_changed(changes=different)
 
-    @event("DetailsChanged")
+    @event(DetailsChanged)
     def _details_changed(self, changes: dict[str, Any]) -> None:
         for field, value in changes.items():
             setattr(self, field, value)
@@ -235,7 +268,7 @@ class ManagedEvent(Aggregate):
         if capacity != self.capacity:
             self._capacity_changed(capacity=capacity)
 
-    @event("CapacityChanged")
+    @event(CapacityChanged)
     def _capacity_changed(self, capacity: int | None) -> None:
         self.capacity = capacity
 
@@ -253,7 +286,7 @@ class ManagedEvent(Aggregate):
         if categories != self.categories:
             self._categories_changed(categories=[c.to_record() for c in categories])
 
-    @event("CategoriesChanged")
+    @event(CategoriesChanged)
     def _categories_changed(self, categories: list[dict[str, Any]]) -> None:
         self.categories = [Category(**c) for c in categories]
 
@@ -261,7 +294,7 @@ class ManagedEvent(Aggregate):
         if self.registration != "open":
             self._registration_opened()
 
-    @event("RegistrationOpened")
+    @event(RegistrationOpened)
     def _registration_opened(self) -> None:
         self.registration = "open"
 
@@ -269,7 +302,7 @@ class ManagedEvent(Aggregate):
         if self.registration == "open":
             self._registration_closed()
 
-    @event("RegistrationClosed")
+    @event(RegistrationClosed)
     def _registration_closed(self) -> None:
         self.registration = "closed"
 
@@ -280,7 +313,7 @@ class ManagedEvent(Aggregate):
             self._workflow_published(version=self.workflow_version + 1, workflow=definition)
         return self.workflow_version
 
-    @event("WorkflowPublished")
+    @event(WorkflowPublished)
     def _workflow_published(self, version: int, workflow: dict[str, Any]) -> None:
         del version  # recorded for readers; it is always the next one
         self.workflows.append(workflow)

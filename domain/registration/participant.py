@@ -8,7 +8,7 @@ the run's new status), so replaying a participant needs no workflow definition.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -46,14 +46,46 @@ class RegistrationEnded(RuleViolation):
 
 
 class Participant(Aggregate):
-    # Event classes made by @event, declared for type checkers and readers.
-    Registered: ClassVar[type[Aggregate.Created]]
-    DetailsUpdated: ClassVar[type[Aggregate.Event]]
-    StepCompleted: ClassVar[type[Aggregate.Event]]
-    Withdrawn: ClassVar[type[Aggregate.Event]]
-    Cancelled: ClassVar[type[Aggregate.Event]]
+    # Domain events: a public contract, each with its typed payload. `workflow` is what
+    # the workflow decided in answer (domain.registration.workflow.record).
 
-    @event("Registered")
+    class Registered(Aggregate.Created):
+        """A person registered for an event and entered its workflow's first steps."""
+
+        tenant_id: UUID
+        event_id: UUID
+        category: str | None
+        details: dict[str, Any]  # the personal details, as PersonalDetails records them
+        workflow_version: int
+        workflow: dict[str, Any]
+
+    class DetailsUpdated(Aggregate.Event):
+        """Personal details changed."""
+
+        changes: dict[str, Any]  # the personal details that changed (None: cleared)
+
+    class StepCompleted(Aggregate.Event):
+        """A step was approved or rejected, and what the workflow decided in answer."""
+
+        step_id: str
+        outcome: str
+        actor: str | None
+        comment: str | None
+        workflow: dict[str, Any]
+
+    class Withdrawn(Aggregate.Event):
+        """The participant withdrew; open steps were cancelled."""
+
+        reason: str | None
+        workflow: dict[str, Any]
+
+    class Cancelled(Aggregate.Event):
+        """The organiser cancelled the registration; open steps were cancelled."""
+
+        reason: str | None
+        workflow: dict[str, Any]
+
+    @event(Registered)
     def __init__(
         self,
         tenant_id: UUID,
@@ -90,7 +122,7 @@ class Participant(Aggregate):
         if changes:
             self._details_updated(changes=changes)
 
-    @event("DetailsUpdated")
+    @event(DetailsUpdated)
     def _details_updated(self, changes: dict[str, Any]) -> None:
         self.details = self.details.with_record(changes)
 
@@ -108,7 +140,7 @@ class Participant(Aggregate):
             step_id=step_id, outcome=outcome, actor=actor, comment=comment, workflow=workflow
         )
 
-    @event("StepCompleted")
+    @event(StepCompleted)
     def _step_completed(
         self,
         step_id: str,
@@ -125,7 +157,7 @@ class Participant(Aggregate):
         self.check_not_ended()
         self._withdrawn(reason=reason, workflow=workflow)
 
-    @event("Withdrawn")
+    @event(Withdrawn)
     def _withdrawn(self, reason: str | None, workflow: dict[str, Any]) -> None:
         self._ended(ParticipantStatus.WITHDRAWN, reason, workflow)
 
@@ -133,7 +165,7 @@ class Participant(Aggregate):
         self.check_not_ended()
         self._cancelled(reason=reason, workflow=workflow)
 
-    @event("Cancelled")
+    @event(Cancelled)
     def _cancelled(self, reason: str | None, workflow: dict[str, Any]) -> None:
         self._ended(ParticipantStatus.CANCELLED, reason, workflow)
 

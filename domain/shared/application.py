@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import wraps
-from typing import Any, Generic, ParamSpec, TypeVar
+from typing import Any, ClassVar, Generic, ParamSpec, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -92,6 +92,9 @@ class SetAsList(Transcoding):
 
 class AccreditApplication(Application[UUID]):
     """An event-sourced application configured only by what the composition root passes."""
+
+    # Every aggregate class the application records, for the domain-event catalogue.
+    aggregates: ClassVar[tuple[type[Aggregate], ...]] = ()
 
     def __init__(self, env: EnvType | None = None, clock: Callable[[], datetime] = utc_now):
         super().__init__(env)

@@ -13,15 +13,27 @@ import sys
 from eventsourcing.utils import get_topic, register_topic
 
 _moved: dict[str, str] = {}  # old module name -> the module's name now
+# Old module name -> the qualified names that were stored under it (None: all of them).
+_existed: dict[str, frozenset[str] | None] = {}
 _renamed: dict[str, type] = {}  # old topic -> the class now
 
 
-def moved_from(old_module: str, module_name: str) -> None:
-    """Declares that the module now named `module_name` was once `old_module`."""
+def moved_from(old_module: str, module_name: str, existed: tuple[str, ...] | None = None) -> None:
+    """Declares that the module now named `module_name` was once `old_module`.
+
+    `existed` names the classes it held then, where classes were added since: a
+    class added after the move was never stored under the old name.
+    """
     if _moved.get(old_module, module_name) != module_name:
         raise ValueError(f"{old_module} was declared moved to {_moved[old_module]} already")
     _moved[old_module] = module_name
+    _existed[old_module] = frozenset(existed) if existed is not None else None
     register_topic(old_module, sys.modules[module_name])
+
+
+def _stored_under(old_module: str, qualname: str) -> bool:
+    existed = _existed.get(old_module)
+    return existed is None or qualname in existed
 
 
 def renamed_from(old_topic: str, cls: type) -> None:
@@ -41,13 +53,21 @@ def topics_of(cls: type) -> list[str]:
     """The class's topic now, then every topic it was stored under before, sorted."""
     current = get_topic(cls)
     module, _, qualname = current.partition(":")
-    earlier = {f"{old}:{qualname}" for old, now in _moved.items() if now == module}
+    earlier = {
+        f"{old}:{qualname}"
+        for old, now in _moved.items()
+        if now == module and _stored_under(old, qualname)
+    }
     earlier |= {old for old, renamed in _renamed.items() if renamed is cls}
     for old_topic, renamed in _renamed.items():
         # A class renamed in a module that later moved was stored under both old names.
         if renamed is cls:
             old_module, _, old_qualname = old_topic.partition(":")
-            earlier |= {f"{o}:{old_qualname}" for o, n in _moved.items() if n == old_module}
+            earlier |= {
+                f"{o}:{old_qualname}"
+                for o, n in _moved.items()
+                if n == old_module and _stored_under(o, old_qualname)
+            }
     earlier.discard(current)
     return [current, *sorted(earlier)]
 

@@ -13,6 +13,7 @@ from typing import IO, Any
 from uuid import UUID
 
 from adapters.audit.auditor import AuditEntry, Auditor
+from adapters.audit.event_catalogue import describe_events
 from adapters.audit.queries import HistoryFilter
 from entrypoints.cli.verify import add_verify_command
 from entrypoints.http.audit.schemas import aggregate_state, audit_event
@@ -155,6 +156,14 @@ def add_audit_commands(audit: Subcommands[argparse.ArgumentParser]) -> None:
     export.set_defaults(func=cmd_export)
 
 
+def cmd_catalogue(args: argparse.Namespace, run: Invocation) -> int:
+    """Prints the catalogue of every domain event class (docs/events.md)."""
+    del args
+    applications = [c.application for c in run.contexts if c.application is not None]
+    print(describe_events(applications), end="")
+    return 0
+
+
 def add_audit_group(sub: Subcommands[argparse.ArgumentParser]) -> None:
     """Adds `accredit audit ...`: the history, states, export, and the projections' check."""
     audit = sub.add_parser("audit", help="the auditor's history of domain events").add_subparsers(
@@ -162,3 +171,7 @@ def add_audit_group(sub: Subcommands[argparse.ArgumentParser]) -> None:
     )
     add_audit_commands(audit)
     add_verify_command(audit)
+    catalogue = audit.add_parser(
+        "catalogue", help="print every domain event class with its topic and fields (Markdown)"
+    )
+    catalogue.set_defaults(func=cmd_catalogue)

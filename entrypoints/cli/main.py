@@ -134,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env()
         # Whatever the command records is attributed to the operator who ran it.
         with caused_by(Cause(f"cli:{_operator()}", uuid4().hex)):
-            code: int = args.func(args, Invocation(settings, build))
+            code: int = args.func(args, Invocation(settings, build, CONTEXTS))
     except SettingsError as exc:
         print(f"accredit: configuration error: {exc}", file=sys.stderr)
         return 2

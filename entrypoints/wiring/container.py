@@ -146,8 +146,8 @@ def assemble(settings: Settings, contexts: Sequence[Context]) -> Container:
         create_tables(service, service_tables())
         applications: dict[str, AccreditApplication] = {}
         for context in contexts:
-            if context.application is not None:
-                application = context.application(settings)
+            application = context.new_application(settings)
+            if application is not None:
                 applications[application.name] = application
     reads = Reader(engine)
     changes = ViewChanges(settings.database_url) if settings.database_url else None

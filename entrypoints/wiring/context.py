@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from adapters.projection.sql_view import SqlView
 from adapters.projection.view_changes import ViewChanges
 from adapters.settings import Settings
+from adapters.sql.eventstore import eventstore_env
 from adapters.sql.reader import Reader
 from domain.shared.application import AccreditApplication
 from domain.shared.errors import DomainError
@@ -76,8 +77,10 @@ class Context:
     """One bounded context: everything the composition root wires for it."""
 
     name: str
-    # Its event-sourced application, from the settings (None: the context records nothing).
-    application: Callable[[Settings], AccreditApplication] | None = None
+    # Its event-sourced application (None: the context records nothing), made from the
+    # settings by `make_application`, or with just its event store's settings.
+    application: type[AccreditApplication] | None = None
+    make_application: Callable[[Settings], AccreditApplication] | None = None
     projections: tuple[ProjectionWiring, ...] = ()
     # Read models the routes and commands use, each looked up by its class.
     queries: tuple[Callable[[ViewAccess], object], ...] = ()
@@ -86,6 +89,14 @@ class Context:
     workers: Mapping[str, Worker] = field(default_factory=dict)
     problems: ProblemTypes = field(default_factory=ProblemTypes)
 
+    def new_application(self, settings: Settings) -> AccreditApplication | None:
+        """The context's application on these settings, or None."""
+        if self.make_application is not None:
+            return self.make_application(settings)
+        if self.application is None:
+            return None
+        return self.application(eventstore_env(settings, self.application.name))
+
 
 @dataclass(frozen=True)
 class Invocation:
@@ -93,6 +104,7 @@ class Invocation:
 
     settings: Settings
     open: Callable[[Settings], Container]
+    contexts: tuple[Context, ...]  # the wiring list, for commands that describe them
 
     def container(self) -> Container:
         """A container on the settings; the handler closes it (use it in a with block)."""

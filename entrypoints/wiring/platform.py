@@ -46,7 +46,8 @@ def _routes(c: Container) -> Sequence[Route]:
 
 PLATFORM = Context(
     name="platform",
-    application=_application,
+    application=PlatformApplication,
+    make_application=_application,
     projections=(ProjectionWiring(SqlPlatformView, PlatformProjector),),
     queries=(_queries,),
     routes=_routes,

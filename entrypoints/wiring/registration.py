@@ -6,8 +6,6 @@ from collections.abc import Sequence
 
 from adapters.registration.queries import RegistrationQueries
 from adapters.registration.view import SqlRegistrationView
-from adapters.settings import Settings
-from adapters.sql.eventstore import eventstore_env
 from domain.registration.application import RegistrationApplication
 from entrypoints.http.registration.events import (
     EventResource,
@@ -28,10 +26,6 @@ from entrypoints.http.registration.progress import (
 from entrypoints.wiring.container import Container
 from entrypoints.wiring.context import Context, ProjectionWiring, Route, ViewAccess
 from projections.registration.projector import RegistrationProjector
-
-
-def _application(settings: Settings) -> RegistrationApplication:
-    return RegistrationApplication(eventstore_env(settings, RegistrationApplication.name))
 
 
 def _queries(access: ViewAccess) -> RegistrationQueries:
@@ -59,7 +53,7 @@ def _routes(c: Container) -> Sequence[Route]:
 
 REGISTRATION = Context(
     name="registration",
-    application=_application,
+    application=RegistrationApplication,
     projections=(ProjectionWiring(SqlRegistrationView, RegistrationProjector),),
     queries=(_queries,),
     routes=_routes,

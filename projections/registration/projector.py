@@ -89,7 +89,7 @@ class RegistrationProjector(Projector[RegistrationView]):
     upstream = ("registration",)
 
     @on(ManagedEvent.Created)
-    def _event_created(self, e: Any, view: RegistrationView) -> None:
+    def _event_created(self, e: ManagedEvent.Created, view: RegistrationView) -> None:
         view.event_created(
             e.originator_id,
             e.tenant_id,
@@ -105,37 +105,45 @@ class RegistrationProjector(Projector[RegistrationView]):
         )
 
     @on(ManagedEvent.DetailsChanged)
-    def _details_changed(self, e: Any, view: RegistrationView) -> None:
+    def _details_changed(self, e: ManagedEvent.DetailsChanged, view: RegistrationView) -> None:
         view.event_changed(e.originator_id, e.changes, e.originator_version, e.timestamp)
 
     @on(ManagedEvent.CapacityChanged)
-    def _capacity_changed(self, e: Any, view: RegistrationView) -> None:
+    def _capacity_changed(self, e: ManagedEvent.CapacityChanged, view: RegistrationView) -> None:
         changes = {"capacity": e.capacity}
         view.event_changed(e.originator_id, changes, e.originator_version, e.timestamp)
 
     @on(ManagedEvent.CategoriesChanged)
-    def _categories_changed(self, e: Any, view: RegistrationView) -> None:
+    def _categories_changed(
+        self, e: ManagedEvent.CategoriesChanged, view: RegistrationView
+    ) -> None:
         changes = {"categories": e.categories}
         view.event_changed(e.originator_id, changes, e.originator_version, e.timestamp)
 
     @on(ManagedEvent.RegistrationOpened)
-    def _registration_opened(self, e: Any, view: RegistrationView) -> None:
+    def _registration_opened(
+        self, e: ManagedEvent.RegistrationOpened, view: RegistrationView
+    ) -> None:
         changes = {"registration": "open"}
         view.event_changed(e.originator_id, changes, e.originator_version, e.timestamp)
 
     @on(ManagedEvent.RegistrationClosed)
-    def _registration_closed(self, e: Any, view: RegistrationView) -> None:
+    def _registration_closed(
+        self, e: ManagedEvent.RegistrationClosed, view: RegistrationView
+    ) -> None:
         changes = {"registration": "closed"}
         view.event_changed(e.originator_id, changes, e.originator_version, e.timestamp)
 
     @on(ManagedEvent.WorkflowPublished)
-    def _workflow_published(self, e: Any, view: RegistrationView) -> None:
+    def _workflow_published(
+        self, e: ManagedEvent.WorkflowPublished, view: RegistrationView
+    ) -> None:
         view.workflow_published(
             e.originator_id, e.version, e.workflow, e.originator_version, e.timestamp
         )
 
     @on(Participant.Registered)
-    def _registered(self, e: Any, view: RegistrationView) -> None:
+    def _registered(self, e: Participant.Registered, view: RegistrationView) -> None:
         workflow = e.workflow
         view.participant_registered(
             e.originator_id,
@@ -151,7 +159,7 @@ class RegistrationProjector(Projector[RegistrationView]):
         )
 
     @on(Participant.DetailsUpdated)
-    def _details_updated(self, e: Any, view: RegistrationView) -> None:
+    def _details_updated(self, e: Participant.DetailsUpdated, view: RegistrationView) -> None:
         changes = dict(e.changes)
         if changes.get("date_of_birth"):
             changes["date_of_birth"] = date.fromisoformat(changes["date_of_birth"])
@@ -160,21 +168,26 @@ class RegistrationProjector(Projector[RegistrationView]):
         )
 
     @on(Participant.StepCompleted)
-    def _step_completed(self, e: Any, view: RegistrationView) -> None:
+    def _step_completed(self, e: Participant.StepCompleted, view: RegistrationView) -> None:
         status = status_after(e.workflow["status"])
         self._progressed(e, view, {"status": status.value})
 
     @on(Participant.Withdrawn)
-    def _withdrawn(self, e: Any, view: RegistrationView) -> None:
+    def _withdrawn(self, e: Participant.Withdrawn, view: RegistrationView) -> None:
         changes = {"status": ParticipantStatus.WITHDRAWN.value, "reason": e.reason}
         self._progressed(e, view, changes)
 
     @on(Participant.Cancelled)
-    def _cancelled(self, e: Any, view: RegistrationView) -> None:
+    def _cancelled(self, e: Participant.Cancelled, view: RegistrationView) -> None:
         changes = {"status": ParticipantStatus.CANCELLED.value, "reason": e.reason}
         self._progressed(e, view, changes)
 
-    def _progressed(self, e: Any, view: RegistrationView, changes: dict[str, Any]) -> None:
+    def _progressed(
+        self,
+        e: Participant.StepCompleted | Participant.Withdrawn | Participant.Cancelled,
+        view: RegistrationView,
+        changes: dict[str, Any],
+    ) -> None:
         view.participant_progressed(
             e.originator_id,
             changes,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -97,16 +98,20 @@ class RegistrationCommands(RuleBasedStateMachine):
         return [p for p in found if isinstance(p, Participant)]
 
     @invariant()
-    def the_ledger_holds_exactly_the_approved_participants_within_capacity(self) -> None:
-        approved: dict[UUID, set[str]] = {}
+    def the_ledger_counts_exactly_the_approved_participants_within_capacity(self) -> None:
+        approved: Counter[tuple[UUID, str | None]] = Counter()
         for p in self._participants():
             if p.status is ParticipantStatus.APPROVED:
-                approved.setdefault(p.event_id, set()).add(str(p.id))
+                approved[(p.event_id, None)] += 1
+                if p.category is not None:
+                    approved[(p.event_id, p.category)] += 1
         for aggregate_id in self.known:
             ledger = self.app.repository.get(aggregate_id)
             if not isinstance(ledger, SeatLedger):
                 continue
-            assert set(ledger.holders) == approved.get(ledger.event_id, set())
+            assert ledger.taken() == approved[(ledger.event_id, None)]
+            for code in ("press", "staff"):
+                assert ledger.taken(code) == approved[(ledger.event_id, code)]
             # Capacity may be set below what was approved only by refusing: never exceeded.
             assert ledger.capacity is None or ledger.taken() <= ledger.capacity
             assert ledger.taken("press") <= 1

@@ -15,7 +15,6 @@ from falcon.testing import TestClient
 from adapters.audit.auditor import Auditor
 from adapters.audit.queries import HistoryFilter
 from adapters.settings import Settings
-from adapters.sql.eventstore import eventstore_env
 from domain.platform.features import Feature
 from domain.platform.permissions import Permission
 from domain.shared.application import AccreditApplication
@@ -67,7 +66,7 @@ def _routes(container: Container) -> Sequence[Route]:
 
 GADGETS = Context(
     name="gadgets",
-    application=lambda settings: GadgetApplication(eventstore_env(settings, "gadgets")),
+    application=GadgetApplication,
     routes=_routes,
     problems=ProblemTypes(
         types={"gadgets-sold-out": (409, "No gadget is left")},
