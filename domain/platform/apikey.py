@@ -14,6 +14,7 @@ from eventsourcing.persistence import Transcoding
 from domain.platform.permissions import normalise_scopes
 from domain.platform.tiers import Tier
 from domain.shared.errors import InvalidValue, RuleViolation
+from domain.shared.moments import checked_moment
 from domain.shared.names import display_name
 from domain.shared.topics import moved_from
 
@@ -109,9 +110,9 @@ class ApiKey(Aggregate):
     ) -> ApiKey:
         if tier not in Tier.__members__:
             raise InvalidValue("tier", f"unknown tier {tier!r}; one of {', '.join(Tier)}")
-        if expires_at is not None and expires_at.utcoffset() is None:
+        if expires_at is not None:
             # A naive time is ambiguous, and cannot be compared with the aware clock.
-            raise InvalidValue("expires_at", "the expiry must include a timezone")
+            checked_moment(expires_at, "expires_at")
         if expires_at is not None and expires_at <= now:
             raise InvalidValue("expires_at", "the expiry must be in the future")
         return cls(

@@ -20,20 +20,11 @@ from domain.registration.workflow.record import EMPTY_RUN, changes_between
 from domain.registration.workflow.run import Outcome, RunStatus, complete, start, stop
 from domain.shared.application import AccreditApplication, Ack, check_version, retry_on_conflict
 from domain.shared.errors import InvalidValue, NotFound
+from domain.shared.names import free_text
 
 EVENT_DETAILS = frozenset({"name", "venue", "starts_at", "ends_at", "time_zone"})
 COMMENT_MAX = 2000
 REASON_MAX = 500
-
-
-def _text(value: str | None, field: str, maximum: int) -> str | None:
-    if value is None or not value.strip():
-        return None
-    if len(value) > maximum:
-        raise InvalidValue(field, f"the {field} must be at most {maximum} characters")
-    if "\x00" in value:
-        raise InvalidValue(field, f"the {field} must not contain NUL characters")
-    return value.strip()
 
 
 A = TypeVar("A", bound=Aggregate)
@@ -217,7 +208,7 @@ class RegistrationApplication(AccreditApplication):
             chosen = Outcome(outcome)
         except ValueError:
             raise InvalidValue("outcome", "the outcome must be approved or rejected") from None
-        comment = _text(comment, "comment", COMMENT_MAX)
+        comment = free_text(comment, "comment", COMMENT_MAX)
         definition = self._definition_of(participant)
         after = complete(definition, participant.run, step_id, chosen, actor, comment)
         others: list[Aggregate] = []
@@ -263,7 +254,7 @@ class RegistrationApplication(AccreditApplication):
     ) -> Ack[Participant]:
         participant = self._changing(Participant, tenant_id, participant_id, expected_version)
         participant.check_not_ended()
-        reason = _text(reason, "reason", REASON_MAX)
+        reason = free_text(reason, "reason", REASON_MAX)
         after = stop(self._definition_of(participant), participant.run)
         changes = changes_between(participant.run, after)
         others: list[Aggregate] = []

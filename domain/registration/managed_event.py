@@ -15,13 +15,14 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import available_timezones
 
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import Transcoding
 
 from domain.registration.workflow.definition import WorkflowDefinition
 from domain.shared.errors import InvalidValue, RuleViolation
+from domain.shared.moments import checked_moment
 from domain.shared.names import display_name
 from domain.shared.topics import moved_from
 
@@ -106,18 +107,25 @@ def clean_categories(values: Iterable[Mapping[str, Any]]) -> list[Category]:
     return categories
 
 
+# Names zoneinfo can open that are no IANA time zone: a placeholder and system links.
+_NOT_ZONES = frozenset({"Factory", "localtime", "posixrules"})
+
+
+@lru_cache(maxsize=1)
+def _iana_zones() -> frozenset[str]:
+    return frozenset(available_timezones()) - _NOT_ZONES
+
+
 def clean_time_zone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidValue("time_zone", f"'{value}' is not an IANA time zone") from None
+    """An IANA time zone name (a region such as `Europe` alone is a folder, not a zone)."""
+    if value not in _iana_zones():
+        raise InvalidValue("time_zone", f"'{value}' is not an IANA time zone")
     return value
 
 
 def check_dates(starts_at: datetime, ends_at: datetime) -> None:
-    for field, value in (("starts_at", starts_at), ("ends_at", ends_at)):
-        if value.utcoffset() is None:
-            raise InvalidValue(field, f"the {field} must carry a time zone offset")
+    checked_moment(starts_at, "starts_at")
+    checked_moment(ends_at, "ends_at")
     if ends_at <= starts_at:
         raise InvalidValue("ends_at", "the event must end after it starts")
 

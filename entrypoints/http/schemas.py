@@ -11,14 +11,15 @@ from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 from domain.platform.features import Feature
 from domain.platform.permissions import Permission
 
-# No C0 or C1 control characters: a NUL cannot even be stored in a PostgreSQL text column.
-DISPLAY_NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"
+# No C0 or C1 control characters (a NUL cannot even be stored in a PostgreSQL text
+# column) and no bidirectional embeddings, overrides or isolates (they disguise text).
+DISPLAY_NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
 
 
 def _printable(value: str) -> None:
     # fullmatch, because re.match lets "$" match before a trailing newline.
     if re.fullmatch(DISPLAY_NAME_PATTERN, value) is None:
-        raise ValidationError("must not contain control characters")
+        raise ValidationError("must not contain control or bidirectional control characters")
 
 
 def display_name() -> fields.String:
