@@ -9,8 +9,6 @@ the swapping connection and copied in. Either way the swap is one transaction.
 
 from __future__ import annotations
 
-import fcntl
-import os
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -19,6 +17,7 @@ from typing import Protocol
 from sqlalchemy import Connection, Engine, Table, inspect, text
 
 from adapters.projection import dependent_views
+from adapters.projection.file_lock import file_lock
 from adapters.projection.tracking import projection_tracking
 from adapters.sql.engines import sqlite_engine
 from adapters.sql.schema import VIEWS_SCHEMA, create_schemas
@@ -131,30 +130,6 @@ def _select_grantees(conn: Connection, schema: str | None, table: str) -> list[s
         {"schema": schema, "table": table},
     )
     return [r[0] for r in rows]
-
-
-@contextmanager
-def file_lock(path: Path) -> Iterator[None]:
-    """An exclusive lock between processes, held while its file exists; none is left behind.
-
-    The holder removes the file before unlocking, so a waiter that then gets the
-    lock on the removed file tries again on a new one.
-    """
-    while True:
-        handle = path.open("a")
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            same = os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino
-        except FileNotFoundError:
-            same = False
-        if same:
-            break
-        handle.close()
-    try:
-        yield
-    finally:
-        path.unlink(missing_ok=True)
-        handle.close()
 
 
 class SqliteBuildArea:

@@ -13,7 +13,7 @@ import pytest
 
 from adapters.platform.queries import PlatformQueries
 from adapters.platform.view import SqlPlatformView
-from adapters.projection.build_area import file_lock
+from adapters.projection.file_lock import file_lock
 from adapters.projection.rebuild import RebuildInterrupted, rebuild, rebuild_if_outdated
 from adapters.projection.runner import ProjectionVersionChanged
 from adapters.projection.sql_projection import SqlProjection
