@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -107,6 +109,54 @@ def test_a_runner_of_the_old_version_refuses_to_write_into_rebuilt_tables(
     with pytest.raises(ProjectionVersionChanged):
         old.runner().run_batch()
     assert tenant_name(container, tenant_id) == "ACME"
+
+
+def test_a_runner_of_the_old_version_follows_the_live_tables_during_a_rebuild_then_pauses(
+    container: Container, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    tenant_id = history(container, keys=12)
+    old = platform(container, PlatformProjector())
+    old.runner().catch_up()
+    stop = threading.Event()
+    old_worker = threading.Thread(target=follow_projection, args=(container, old, stop))
+    followed_during_the_build: list[tuple[bool, str | None, int | None]] = []
+
+    def rename_while_building(_count: int) -> None:
+        if followed_during_the_build:
+            return
+        renamed = container.platform.rename_tenant(tenant_id, "Acme Festivals")
+        assert renamed.position is not None
+        reached = container.positions.wait_for("platform", [renamed.position], timeout=10)
+        followed_during_the_build.append(
+            (reached, tenant_name(container, tenant_id), old.stored_version())
+        )
+
+    old_worker.start()
+    try:
+        rebuild_if_outdated(
+            platform(container, ShoutingPlatformProjector()), on_progress=rename_while_building
+        )
+        swapped_at = container.positions.current("platform", "platform")
+        container.platform.rename_tenant(tenant_id, "Acme Expos")
+        wait_for_log(caplog, "this runner pauses")
+        after_the_swap = (
+            container.positions.current("platform", "platform"),
+            tenant_name(container, tenant_id),
+        )
+    finally:
+        stop.set()
+        old_worker.join(timeout=10)
+
+    assert followed_during_the_build == [(True, "Acme Festivals", 1)]
+    assert after_the_swap == (swapped_at, "Acme Festivals")
+
+
+def wait_for_log(caplog: pytest.LogCaptureFixture, text: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in caplog.text:
+        assert time.monotonic() < deadline, f"no {text!r} in the log"
+        time.sleep(0.01)
 
 
 def test_an_interrupted_rebuild_resumes_where_it_stopped(container: Container) -> None:
