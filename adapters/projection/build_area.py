@@ -181,7 +181,9 @@ class SqliteBuildArea:
     def tracked(self, projection: str) -> dict[str, Tracked] | None:
         # mode=rw opens the file only if it exists: a build that is gone is not recreated.
         try:
-            with closing(sqlite3.connect(f"{self.path.as_uri()}?mode=rw", uri=True)) as db:
+            with closing(
+                sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=rw", uri=True)
+            ) as db:
                 rows = db.execute(
                     # The table's name is our own constant, never input.
                     "SELECT upstream, position, version "  # noqa: S608
