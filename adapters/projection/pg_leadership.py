@@ -29,7 +29,7 @@ CHECK_SECONDS = 1.0
 _SERVER_KEEPALIVES = "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5"
 
 _LEADER_QUERY = text(
-    "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+    "SELECT a.application_name FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
     "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 "
     "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
     "AND l.classid = CAST(:classid AS bigint)::oid AND l.objid = CAST(:objid AS bigint)::oid"
@@ -126,10 +126,11 @@ def postgres_leader(engine: Engine, name: str, version: int) -> Leader | None:
     """The process whose session holds the projection version's lock, if any does."""
     classid, objid = lock_key(name, version)
     with engine.connect() as conn:
-        note = conn.execute(
+        row = conn.execute(
             _LEADER_QUERY, {"classid": classid, "objid": objid % 2**32}
-        ).scalar_one_or_none()
-    if note is None:
+        ).one_or_none()
+    if row is None:
         return None
-    # A session that names no process of ours still leads: say so, without a pid.
+    # The server hides another role's application name; that session still leads.
+    note = row.application_name or ""
     return parse(note) or Leader(note or "unknown", 0)
