@@ -9,17 +9,18 @@ the swapping connection and copied in. Either way the swap is one transaction.
 
 from __future__ import annotations
 
-import fcntl
-import os
+import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import Connection, Engine, Table, inspect, text
+from sqlalchemy import Connection, Engine, Select, Table, inspect, select, text
+from sqlalchemy.exc import ProgrammingError
 
 from adapters.projection import dependent_views
-from adapters.projection.tracking import projection_tracking
+from adapters.projection.file_lock import file_lock
+from adapters.projection.tracking import Tracked, projection_tracking
 from adapters.sql.engines import sqlite_engine
 from adapters.sql.schema import VIEWS_SCHEMA, create_schemas
 from adapters.sql.transactions import write_transaction
@@ -39,6 +40,12 @@ class BuildArea(Protocol):
 
     def holds_tracking(self) -> bool:
         """Whether the area exists with its tracking table (a build can resume)."""
+
+    def tracked(self, projection: str) -> dict[str, Tracked] | None:
+        """How far the build in the area has got, by upstream; None if there is no build.
+
+        It creates nothing: operators and queries ask it while a build comes and goes.
+        """
 
     def create(self, tables: Sequence[Table]) -> None:
         """Makes the area afresh, with empty tables."""
@@ -85,6 +92,17 @@ class PostgresBuildArea:
         with self.live.connect() as conn:
             return inspect(conn).has_table(projection_tracking.name, schema=self.schema)
 
+    def tracked(self, projection: str) -> dict[str, Tracked] | None:
+        # Asking first keeps the server's log free of an error per status request.
+        if not self.holds_tracking():
+            return None
+        try:
+            with self.engine.connect() as conn:
+                rows = conn.execute(_tracked_query(projection)).all()
+        except ProgrammingError:  # the build was swapped in and dropped meanwhile
+            return None
+        return {r.upstream: Tracked(int(r.position), int(r.version)) for r in rows}
+
     def create(self, tables: Sequence[Table]) -> None:
         self.drop()
         every = [projection_tracking, *tables]
@@ -118,6 +136,11 @@ class PostgresBuildArea:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
 
 
+def _tracked_query(projection: str) -> Select[tuple[str, int, int]]:
+    t = projection_tracking
+    return select(t.c.upstream, t.c.position, t.c.version).where(t.c.projection == projection)
+
+
 def _select_grantees(conn: Connection, schema: str | None, table: str) -> list[str]:
     rows = conn.execute(
         text(
@@ -131,30 +154,6 @@ def _select_grantees(conn: Connection, schema: str | None, table: str) -> list[s
         {"schema": schema, "table": table},
     )
     return [r[0] for r in rows]
-
-
-@contextmanager
-def file_lock(path: Path) -> Iterator[None]:
-    """An exclusive lock between processes, held while its file exists; none is left behind.
-
-    The holder removes the file before unlocking, so a waiter that then gets the
-    lock on the removed file tries again on a new one.
-    """
-    while True:
-        handle = path.open("a")
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            same = os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino
-        except FileNotFoundError:
-            same = False
-        if same:
-            break
-        handle.close()
-    try:
-        yield
-    finally:
-        path.unlink(missing_ok=True)
-        handle.close()
 
 
 class SqliteBuildArea:
@@ -178,6 +177,22 @@ class SqliteBuildArea:
             return False
         with self.engine.connect() as conn:
             return inspect(conn).has_table(projection_tracking.name)
+
+    def tracked(self, projection: str) -> dict[str, Tracked] | None:
+        # mode=rw opens the file only if it exists: a build that is gone is not recreated.
+        try:
+            with closing(
+                sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=rw", uri=True)
+            ) as db:
+                rows = db.execute(
+                    # The table's name is our own constant, never input.
+                    "SELECT upstream, position, version "  # noqa: S608
+                    f"FROM {projection_tracking.name} WHERE projection = ?",
+                    (projection,),
+                ).fetchall()
+        except sqlite3.OperationalError:  # no file, or no tracking table in it yet
+            return None
+        return {upstream: Tracked(int(p), int(v)) for upstream, p, v in rows}
 
     def create(self, tables: Sequence[Table]) -> None:
         self.drop()

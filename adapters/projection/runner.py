@@ -187,9 +187,14 @@ class ProjectionRunner(Generic[V]):
                 on_progress(count)
         return total
 
-    def run_forever(self, stop: threading.Event, wakeup: Wakeup) -> None:
-        """Follows the upstream logs until told to stop, woken when they may have grown."""
-        while not stop.is_set():
+    def run_forever(
+        self,
+        stop: threading.Event,
+        wakeup: Wakeup,
+        leading: Callable[[], bool] = lambda: True,
+    ) -> None:
+        """Follows the upstream logs, woken when they may have grown, while `leading`."""
+        while not stop.is_set() and leading():
             try:
                 if self.run_batch() == 0:
                     wakeup.wait(stop)

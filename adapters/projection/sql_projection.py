@@ -11,16 +11,8 @@ from sqlalchemy import Connection, Engine, Table, select
 
 from adapters.projection.runner import ProjectionRunner
 from adapters.projection.sql_view import SqlView
-from adapters.projection.tracking import projection_tracking
+from adapters.projection.tracking import Tracked, projection_tracking
 from projections.projector import Projector
-
-
-@dataclass(frozen=True)
-class Tracked:
-    """A projection's stored tracking row for one upstream."""
-
-    position: int
-    version: int
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, Column, Connection, Engine, Integer, String, Table, select
 
@@ -39,6 +40,14 @@ projection_tracking = Table(
     schema=VIEWS_SCHEMA,
     comment="How current each projection table is: compare position with the event store",
 )
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """A projection's stored tracking row for one upstream."""
+
+    position: int
+    version: int
 
 
 def read_position_or_none(conn: Connection, projection: str, upstream: str) -> int | None:

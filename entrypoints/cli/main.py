@@ -45,8 +45,8 @@ def cmd_serve(args: argparse.Namespace, run: Invocation) -> int:
     with run.open(settings) as container:
         if settings.demo_tenant:
             ensure_demo_tenant(container)
-        # Views answer from the first request: bring them up to date before serving.
-        container.catch_up()
+    # No catch-up here: the projection worker catches up, or rebuilds, while HTTP
+    # answers; a rebuild of a long history would otherwise keep the API down for minutes.
     sys.stdout.flush()
     python = sys.executable
     children = [

@@ -46,18 +46,26 @@ def cmd_status(args: argparse.Namespace, run: Invocation) -> int:
     print(
         f"{'projection':16}{'version':>9}{'stored':>8}  {'upstream':14}"
         f"{'position':>10}{'head':>10}{'lag events':>12}{'lag seconds':>13}"
+        f"  {'state':12}{'rebuilt':>8}  leaders"
     )
 
     def show(projection: SqlProjection) -> None:
         status = projection_status(projection)
         stored = "-" if status.stored_version is None else str(status.stored_version)
+        leaders = ",".join(f"v{v}={leader}" for v, leader in status.leaders.items()) or "-"
         for lag in status.upstreams:
+            rebuilt = "-" if lag.rebuilt is None else _percent(lag.rebuilt, lag.head)
             print(
                 f"{status.name:16}{status.version:>9}{stored:>8}  {lag.upstream:14}"
                 f"{lag.position:>10}{lag.head:>10}{lag.lag_events:>12}{lag.lag_seconds:>13.1f}"
+                f"  {status.state:12}{rebuilt:>8}  {leaders}"
             )
 
     return _each(args, run, show)
+
+
+def _percent(done: int, total: int) -> str:
+    return "100%" if total == 0 else f"{min(done, total) / total:.0%}"
 
 
 def cmd_run(args: argparse.Namespace, run: Invocation) -> int:
@@ -93,7 +101,7 @@ def add_projection_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
     group = sub.add_parser("projections", help="projection versions, lag, catch-up, rebuilds")
     actions = group.add_subparsers(dest="action", required=True)
     for name, func, text in (
-        ("status", cmd_status, "each projection's version, positions and lag"),
+        ("status", cmd_status, "each projection's version, positions, lag, rebuild, leaders"),
         ("run", cmd_run, "catch up once (rebuilding a projection whose version changed)"),
         ("rebuild", cmd_rebuild, "rebuild from the whole history; queries see the old tables"),
     ):

@@ -6,6 +6,7 @@ from typing import Any
 
 import falcon
 
+from adapters.projection.rebuilding import Rebuilds
 from adapters.settings import Settings
 from entrypoints.http.middleware.access import AuthMiddleware, AuthorizationMiddleware
 from entrypoints.http.middleware.context import BodyMiddleware, CauseMiddleware, RequestIdMiddleware
@@ -50,7 +51,11 @@ def create_app(container: Container | None = None) -> falcon.App[falcon.Request,
         RateLimitMiddleware(c.rate_limiter, c.settings.rate_limits, c.settings.rate_window_seconds),
         AuthorizationMiddleware(),
         ReadYourWritesMiddleware(
-            c.positions, c.settings.read_wait_seconds, upstreams, c.applications
+            c.positions,
+            c.settings.read_wait_seconds,
+            upstreams,
+            c.applications,
+            Rebuilds(c.reader, c.projection_versions()),
         ),
         IdempotencyMiddleware(c.idempotency),
     ]

@@ -36,7 +36,7 @@ _STATUS_TEXT = {
     415: "Body is not JSON",
     422: "Body failed validation, or Idempotency-Key reused with another body",
     429: "Rate limit reached",
-    503: "The view has not reached the requested position in time",
+    503: "The view has not reached the requested position in time, or is being rebuilt",
 }
 
 

@@ -49,6 +49,7 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "rate-limited": (429, "Too many requests"),
     "internal-error": (500, "Internal error"),
     "projection-lagging": (503, "The data you asked to see is not ready yet"),
+    "projection-rebuilding": (503, "The data you asked to see is being rebuilt"),
     "service-unavailable": (503, "Service unavailable"),
 }
 

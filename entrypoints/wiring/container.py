@@ -77,6 +77,10 @@ class Container:
         """Which applications each projection reads (no side effects)."""
         return {projector.name: projector.upstream for projector, _ in self.projections()}
 
+    def projection_versions(self) -> dict[str, int]:
+        """Each projection's version in this code (no side effects)."""
+        return {projector.name: projector.version for projector, _ in self.projections()}
+
     def sql_projections(self) -> list[SqlProjection]:
         """Every projection with its tables and upstream applications, to run or rebuild."""
         return [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from adapters.projection.leadership import Leadership, leadership_for, wait_to_lead
 from adapters.projection.rebuild import RebuildInterrupted, rebuild_if_outdated
 from adapters.projection.sql_projection import SqlProjection
 from entrypoints.wiring.container import Container
@@ -16,21 +17,50 @@ REBUILD_RETRY_SECONDS = 5.0
 def follow_projection(
     container: Container, projection: SqlProjection, stop: threading.Event
 ) -> None:
-    """Rebuilds the projection if its version changed, then follows its upstream logs."""
-    while not stop.is_set():
+    """Leads the projection when no other runner does: rebuilds it if need be, then follows."""
+    leadership = leadership_for(projection.engine, projection.name, projection.version)
+    describe = f"projection {projection.name} v{projection.version}"
+    try:
+        while wait_to_lead(leadership, stop, describe):
+            try:
+                _lead(container, projection, stop, leadership)
+            finally:
+                leadership.step_down()
+            if not stop.is_set():
+                log.warning("%s: lost the lead", describe)
+    finally:
+        leadership.close()
+
+
+def _lead(
+    container: Container,
+    projection: SqlProjection,
+    stop: threading.Event,
+    leadership: Leadership,
+) -> None:
+    if not _rebuild_if_outdated(projection, stop, leadership):
+        return
+    wakeup = container.wakeup(projection)
+    try:
+        projection.runner().run_forever(stop, wakeup, leadership.leading)
+    finally:
+        wakeup.close()
+
+
+def _rebuild_if_outdated(
+    projection: SqlProjection, stop: threading.Event, leadership: Leadership
+) -> bool:
+    """True once the live tables are of this version; False if stopped or no longer leading."""
+    while not stop.is_set() and leadership.leading():
         try:
             rebuild_if_outdated(projection, stop=stop)
-            break
+            return True
         except RebuildInterrupted:
-            return
+            return False
         except Exception:
             log.exception("rebuilding projection %s failed; retrying", projection.name)
             stop.wait(REBUILD_RETRY_SECONDS)
-    wakeup = container.wakeup(projection)
-    try:
-        projection.runner().run_forever(stop, wakeup)
-    finally:
-        wakeup.close()
+    return False
 
 
 def run_projections(container: Container, stop: threading.Event) -> None:

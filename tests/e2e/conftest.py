@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,8 +76,29 @@ class Served:
         pids = re.findall(rf"started {name} pid=(\d+)", self.log())
         return int(pids[-1])
 
+    def projections(self) -> dict[str, Any]:
+        """Each projection's entry in /health/projections, by name."""
+        body = self.request("GET", "/health/projections").body
+        return {p["name"]: p for p in body["projections"]}
 
-def start_serve(tmp_path: Path, extra_env: dict[str, str]) -> Served:
+    def wait_until(self, condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{what} did not happen in time:\n{self.log()}")
+            time.sleep(0.1)
+
+    def caught_up(self) -> bool:
+        return all(
+            p["state"] == "current" and p["lag_events"] == 0 for p in self.projections().values()
+        )
+
+
+def start_serve(tmp_path: Path, extra_env: dict[str, str], *, caught_up: bool = True) -> Served:
+    """Starts serve; unless told otherwise, returns once its projections have caught up.
+
+    HTTP answers before they have: a test of what it shows meanwhile passes caught_up=False.
+    """
     port = free_port()
     env = {
         **os.environ,
@@ -113,7 +134,10 @@ def start_serve(tmp_path: Path, extra_env: dict[str, str]) -> Served:
         raise AssertionError(f"accredit serve did not listen:\n{log_path.read_text()}")
     match = re.search(r"ACCREDIT_KEY=(acc_\w+)", out_path.read_text())
     assert match, out_path.read_text()
-    return Served(process, port, match.group(1), log_path, env)
+    served = Served(process, port, match.group(1), log_path, env)
+    if caught_up:
+        served.wait_until(served.caught_up, "catching up the projections")
+    return served
 
 
 def stop_serve(served: Served) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,11 +15,13 @@ import pytest
 
 from adapters.platform.queries import PlatformQueries
 from adapters.platform.view import SqlPlatformView
-from adapters.projection.build_area import file_lock
+from adapters.projection.file_lock import file_lock
+from adapters.projection.leader import this_process
+from adapters.projection.leadership import leadership_for
 from adapters.projection.rebuild import RebuildInterrupted, rebuild, rebuild_if_outdated
 from adapters.projection.runner import ProjectionVersionChanged
 from adapters.projection.sql_projection import SqlProjection
-from adapters.projection.status import projection_status
+from adapters.projection.status import ProjectionStatus, projection_status
 from adapters.projection.tracking import projection_tracking
 from adapters.projection.verify import verify
 from adapters.settings import Settings
@@ -107,6 +111,54 @@ def test_a_runner_of_the_old_version_refuses_to_write_into_rebuilt_tables(
     assert tenant_name(container, tenant_id) == "ACME"
 
 
+def test_a_runner_of_the_old_version_follows_the_live_tables_during_a_rebuild_then_pauses(
+    container: Container, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    tenant_id = history(container, keys=12)
+    old = platform(container, PlatformProjector())
+    old.runner().catch_up()
+    stop = threading.Event()
+    old_worker = threading.Thread(target=follow_projection, args=(container, old, stop))
+    followed_during_the_build: list[tuple[bool, str | None, int | None]] = []
+
+    def rename_while_building(_count: int) -> None:
+        if followed_during_the_build:
+            return
+        renamed = container.platform.rename_tenant(tenant_id, "Acme Festivals")
+        assert renamed.position is not None
+        reached = container.positions.wait_for("platform", [renamed.position], timeout=10)
+        followed_during_the_build.append(
+            (reached, tenant_name(container, tenant_id), old.stored_version())
+        )
+
+    old_worker.start()
+    try:
+        rebuild_if_outdated(
+            platform(container, ShoutingPlatformProjector()), on_progress=rename_while_building
+        )
+        swapped_at = container.positions.current("platform", "platform")
+        container.platform.rename_tenant(tenant_id, "Acme Expos")
+        wait_for_log(caplog, "this runner pauses")
+        after_the_swap = (
+            container.positions.current("platform", "platform"),
+            tenant_name(container, tenant_id),
+        )
+    finally:
+        stop.set()
+        old_worker.join(timeout=10)
+
+    assert followed_during_the_build == [(True, "Acme Festivals", 1)]
+    assert after_the_swap == (swapped_at, "Acme Festivals")
+
+
+def wait_for_log(caplog: pytest.LogCaptureFixture, text: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in caplog.text:
+        assert time.monotonic() < deadline, f"no {text!r} in the log"
+        time.sleep(0.01)
+
+
 def test_an_interrupted_rebuild_resumes_where_it_stopped(container: Container) -> None:
     history(container, keys=20)
     platform(container, PlatformProjector()).runner().catch_up()
@@ -170,6 +222,46 @@ def test_status_counts_the_unapplied_domain_events_and_the_age_of_the_oldest(
     assert during.lag_seconds == pytest.approx(90.0)
     assert (after.lag_events, after.lag_seconds) == (0, 0.0)
     assert after.version == after.stored_version == 1
+
+
+def test_status_shows_a_rebuild_under_way_and_how_far_it_has_got(container: Container) -> None:
+    history(container, keys=12)
+    platform(container, PlatformProjector()).runner().catch_up()
+    v2 = platform(container, ShoutingPlatformProjector())
+    seen: list[ProjectionStatus] = []
+
+    rebuild_if_outdated(v2, on_progress=lambda _count: seen.append(projection_status(v2)))
+    after = projection_status(v2)
+
+    first, last = seen[0], seen[-1]
+    assert (first.state, first.stored_version, first.rebuilding_to) == ("rebuilding", 1, 2)
+    assert [u.rebuilt for u in first.upstreams] == [5]
+    assert first.lag_events == 0
+    progress = [s.rebuild_progress or 0.0 for s in seen]
+    assert 0 < progress[0] < 1
+    assert progress == sorted(progress)
+    assert last.rebuild_progress == 1.0
+    assert (after.state, after.rebuild_progress, after.stored_version) == ("current", None, 2)
+    assert [u.rebuilt for u in after.upstreams] == [None]
+
+
+def test_status_names_the_process_leading_each_version_that_runs(container: Container) -> None:
+    history(container, keys=1)
+    platform(container, PlatformProjector()).runner().catch_up()
+    v2 = platform(container, ShoutingPlatformProjector())
+    leads = [leadership_for(container.engine, "platform", version) for version in (1, 2)]
+    try:
+        before = projection_status(v2)
+        for leadership in leads:
+            assert leadership.try_lead()
+        during = projection_status(v2)
+    finally:
+        for leadership in leads:
+            leadership.close()
+
+    assert before.leaders == {}
+    assert during.leaders == {1: this_process(), 2: this_process()}
+    assert during.state == "outdated"
 
 
 def test_status_of_a_projection_that_never_ran_shows_no_stored_version(

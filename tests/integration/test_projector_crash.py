@@ -1,4 +1,4 @@
-"""A projector process killed mid-batch resumes, and its tables equal a fresh rebuild."""
+"""A killed projector process resumes, or a standby takes over: its tables equal a rebuild."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from adapters.projection.leadership import leader_of
 from adapters.projection.verify import verify
 from adapters.settings import Settings
 from domain.platform.apikey import ApiKey
@@ -101,5 +102,40 @@ def test_a_projector_killed_mid_batch_then_restarted_leaves_what_a_fresh_rebuild
         assert restarted.wait(timeout=20) == 0, log.read_text()
 
         assert min(killed_at) < head, "the worker finished before it was killed"
+        for projection in container.sql_projections():
+            assert list(verify(projection)) == [], projection.name
+
+
+def leaders(container: Container) -> set[int]:
+    """The pid leading each projection of this code's versions (0 where none leads)."""
+    found = [leader_of(p.engine, p.name, p.version) for p in container.sql_projections()]
+    return {0 if leader is None else leader.pid for leader in found}
+
+
+def test_a_standby_projector_takes_over_when_the_leader_is_killed(
+    any_settings: Settings, tmp_path: Path
+) -> None:
+    settings = replace(any_settings, projection_batch_size=100)
+    with build(settings) as container:
+        record_history(container.platform, keys=3000)
+        projections = len(container.sql_projections())
+        leader_log, standby_log = tmp_path / "leader.log", tmp_path / "standby.log"
+
+        leader = start_worker(settings, leader_log)
+        wait_until(lambda: leaders(container) == {leader.pid}, timeout=30)
+        standby = start_worker(settings, standby_log)
+        standing_by = "another runner leads; standing by"
+        wait_until(lambda: standby_log.read_text().count(standing_by) == projections, timeout=30)
+        os.kill(leader.pid, signal.SIGKILL)
+        leader.wait(timeout=10)
+        record_history(container.platform, keys=500)
+        head = container.platform.recorder.max_notification_id()
+
+        wait_until(lambda: leaders(container) == {standby.pid}, timeout=30)
+        wait_until(lambda: set(positions(container)) == {head}, timeout=60)
+        standby.send_signal(signal.SIGTERM)
+        assert standby.wait(timeout=20) == 0, standby_log.read_text()
+
+        assert standby_log.read_text().count("this runner leads") == projections
         for projection in container.sql_projections():
             assert list(verify(projection)) == [], projection.name

@@ -8,11 +8,15 @@ from typing import Any
 import falcon
 from eventsourcing.application import Application
 
+from adapters.projection.rebuilding import Rebuilds
 from adapters.projection.tracking import Positions
 from domain.shared.application import Position
 from entrypoints.http.operations import operation_of
 from entrypoints.http.problems import Problem
 from entrypoints.http.requests import requested_positions
+
+# A rebuild takes minutes: a client has no use for asking every second.
+REBUILD_RETRY_AFTER_SECONDS = 5
 
 
 class ReadYourWritesMiddleware:
@@ -24,9 +28,11 @@ class ReadYourWritesMiddleware:
         timeout: float,
         upstreams: Mapping[str, Collection[str]],
         applications: Mapping[str, Application[Any]],
+        rebuilds: Rebuilds,
     ) -> None:
         self.positions = positions
         self.timeout = timeout
+        self.rebuilds = rebuilds
         # projection -> the applications it reads; a position elsewhere is never reached.
         self.upstreams = upstreams
         self.applications = applications
@@ -41,10 +47,25 @@ class ReadYourWritesMiddleware:
         wanted = requested_positions(req)
         for position in wanted:
             self._check_reachable(projection, position)
-        if wanted and not self.positions.wait_for(projection, wanted, self.timeout):
+        if not wanted or self.positions.wait_for(projection, wanted, 0.0):
+            return
+        named = ", ".join(map(str, wanted))
+        awaited = self.rebuilds.awaited(projection)
+        if awaited is not None:
+            # Waiting would only run out: nothing moves these tables until the swap.
+            raise Problem(
+                "projection-rebuilding",
+                f"the {projection} view is being rebuilt to version {awaited.version}; "
+                f"its tables of version {awaited.live_version} answer until then "
+                f"and have not reached {named}",
+                headers={"Retry-After": str(REBUILD_RETRY_AFTER_SECONDS)},
+                projection=projection,
+                version=awaited.version,
+            )
+        if not self.positions.wait_for(projection, wanted, self.timeout):
             raise Problem(
                 "projection-lagging",
-                f"the {projection} view has not reached {', '.join(map(str, wanted))} yet",
+                f"the {projection} view has not reached {named} yet",
                 headers={"Retry-After": "1"},
             )
 

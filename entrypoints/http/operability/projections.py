@@ -1,4 +1,4 @@
-"""Projection lag for monitoring: versions, positions and lag, no tenant data."""
+"""Projection lag for monitoring: versions, positions, lag, rebuilds and leaders, no tenant data."""
 
 from __future__ import annotations
 
@@ -19,6 +19,26 @@ class UpstreamLagSchema(Schema):
     lag_seconds = fields.Float(
         required=True, metadata={"description": "Age of the oldest unapplied domain event"}
     )
+    rebuilt = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Where a rebuild under way has got to in this log"},
+    )
+
+
+class RebuildSchema(Schema):
+    version = fields.Integer(required=True, metadata={"description": "The version being built"})
+    progress = fields.Float(
+        required=True, metadata={"description": "Share of the history applied, 0 to 1"}
+    )
+
+
+class LeaderSchema(Schema):
+    version = fields.Integer(
+        required=True, metadata={"description": "The version whose runners this process leads"}
+    )
+    host = fields.String(required=True)
+    pid = fields.Integer(required=True)
 
 
 class ProjectionLagSchema(Schema):
@@ -26,6 +46,19 @@ class ProjectionLagSchema(Schema):
     version = fields.Integer(required=True, metadata={"description": "The code's version"})
     stored_version = fields.Integer(
         required=True, allow_none=True, metadata={"description": "The live tables' version"}
+    )
+    state = fields.String(
+        required=True,
+        metadata={
+            "description": "current; outdated (built by another version, a rebuild is due); "
+            "rebuilding (queries read the old tables until the new ones are swapped in)"
+        },
+    )
+    rebuild = fields.Nested(RebuildSchema, required=True, allow_none=True)
+    leaders = fields.List(
+        fields.Nested(LeaderSchema),
+        required=True,
+        metadata={"description": "Which process leads the runners of each version running"},
     )
     lag_events = fields.Integer(required=True)
     lag_seconds = fields.Float(required=True)
@@ -39,7 +72,7 @@ class ProjectionsHealthSchema(Schema):
 class ProjectionHealthResource:
     operations = {
         "GET": Operation(
-            "Projection lag: each projection's version, positions and lag",
+            "Projection lag: each projection's version, positions, lag, rebuild and leaders",
             public=True,
             response=ProjectionsHealthSchema,
             tags=("ops",),
@@ -56,10 +89,19 @@ class ProjectionHealthResource:
 
 
 def _lag(status: ProjectionStatus) -> dict[str, object]:
+    progress = status.rebuild_progress
     return {
         "name": status.name,
         "version": status.version,
         "stored_version": status.stored_version,
+        "state": status.state,
+        "rebuild": None
+        if progress is None
+        else {"version": status.rebuilding_to, "progress": round(progress, 4)},
+        "leaders": [
+            {"version": version, "host": leader.host, "pid": leader.pid}
+            for version, leader in status.leaders.items()
+        ],
         "lag_events": status.lag_events,
         "lag_seconds": round(status.lag_seconds, 3),
         "upstreams": [
@@ -69,6 +111,7 @@ def _lag(status: ProjectionStatus) -> dict[str, object]:
                 "head": u.head,
                 "lag_events": u.lag_events,
                 "lag_seconds": round(u.lag_seconds, 3),
+                "rebuilt": u.rebuilt,
             }
             for u in status.upstreams
         ],

@@ -35,8 +35,10 @@ def test_projection_lag_answers_without_a_key_with_versions_positions_and_lag(
             "head": head,
             "lag_events": head,
             "lag_seconds": behind["lag_seconds"],
+            "rebuilt": None,
         }
     ]
+    assert (behind["state"], behind["rebuild"], behind["leaders"]) == ("current", None, [])
     assert caught_up["stored_version"] == 1
     assert (caught_up["lag_events"], caught_up["lag_seconds"]) == (0, 0.0)
     assert "Acme" not in str(caught_up)

@@ -6,7 +6,10 @@ import time
 
 import pytest
 from falcon.testing import TestClient
+from sqlalchemy import update
 
+from adapters.projection.leadership import leadership_for
+from adapters.projection.tracking import projection_tracking
 from entrypoints.wiring.container import Container
 from tests.unit.http import expect
 from tests.unit.http.conftest import Caller
@@ -116,3 +119,52 @@ def test_a_position_never_handed_out_is_a_400_at_once_not_a_wait(
 
     expect.problem(result, 400, "invalid-parameter")
     assert time.monotonic() - started < 0.2
+
+
+def live_tables_of_an_older_version(container: Container) -> None:
+    """As after an upgrade: the platform's tables were built by version 0 of its projector."""
+    with container.engine.begin() as conn:
+        conn.execute(
+            update(projection_tracking)
+            .where(projection_tracking.c.projection == "platform")
+            .values(version=0)
+        )
+
+
+def test_a_query_past_the_tables_of_a_projection_being_rebuilt_is_a_503_at_once(
+    client: TestClient, container: Container, admin: Caller
+) -> None:
+    renamed = client.simulate_patch("/v1/tenant", json={"name": "Later"}, headers=admin.headers)
+    live_tables_of_an_older_version(container)
+
+    waiting = client.simulate_get(
+        "/v1/tenant",
+        params={"min_position": renamed.headers["Accredit-Position"]},
+        headers=admin.headers,
+    )
+    meanwhile = client.simulate_get("/v1/tenant", headers=admin.headers)
+
+    problem = expect.problem(waiting, 503, "projection-rebuilding")
+    assert "being rebuilt to version 1" in problem["detail"]
+    assert (problem["projection"], problem["version"]) == ("platform", 1)
+    assert waiting.headers["Retry-After"] == "5"
+    assert expect.ok(meanwhile)["name"] == "Acme Events"
+
+
+def test_while_a_runner_of_the_old_version_still_leads_a_query_waits_for_it_as_usual(
+    client: TestClient, container: Container, admin: Caller
+) -> None:
+    renamed = client.simulate_patch("/v1/tenant", json={"name": "Later"}, headers=admin.headers)
+    live_tables_of_an_older_version(container)
+    old_runner = leadership_for(container.engine, "platform", 0)
+    assert old_runner.try_lead()
+    try:
+        waiting = client.simulate_get(
+            "/v1/tenant",
+            params={"min_position": renamed.headers["Accredit-Position"]},
+            headers=admin.headers,
+        )
+    finally:
+        old_runner.close()
+
+    expect.problem(waiting, 503, "projection-lagging")
