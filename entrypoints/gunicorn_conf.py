@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from adapters.settings import Settings
+from entrypoints.http import server_errors
 
 _settings = Settings.from_env()
+# gunicorn's own answers (request line or headers too long, a malformed request) are
+# problem documents too.
+server_errors.install()
 
 bind = f"{_settings.host}:{_settings.port}"
 workers = _settings.workers

@@ -6,6 +6,8 @@ from urllib.parse import unquote, urlsplit
 
 from adapters.settings import Settings
 
+EVENT_STORE_CONNECT_TIMEOUT_SECONDS = 2
+
 
 def eventstore_env(settings: Settings, application_name: str) -> dict[str, str]:
     """The eventsourcing library's settings for one application's event store."""
@@ -36,5 +38,9 @@ def eventstore_env(settings: Settings, application_name: str) -> dict[str, str]:
         POSTGRES_PASSWORD=unquote(parts.password or ""),
         POSTGRES_POOL_SIZE="5",
         POSTGRES_MAX_OVERFLOW="10",
+        # The library retries a failed connection ten times, each waiting this long
+        # for one (30 s by default): bounded so a request to an unreachable database
+        # ends in seconds, not minutes.
+        POSTGRES_CONNECT_TIMEOUT=str(EVENT_STORE_CONNECT_TIMEOUT_SECONDS),
     )
     return env

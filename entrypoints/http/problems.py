@@ -10,6 +10,7 @@ from typing import Any
 import falcon
 from marshmallow import ValidationError
 
+from adapters.sql.outage import OutageLatch, is_outage
 from adapters.sql.paging import BadCursor
 from domain.shared.errors import (
     ConcurrencyConflict,
@@ -24,6 +25,7 @@ from domain.shared.errors import (
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+OUTAGE_RETRY_SECONDS = 5  # what a client is told to wait when a database is unreachable
 
 # slug -> (status, title). The slug is the stable part of each problem's type URI.
 PROBLEM_TYPES: dict[str, tuple[int, str]] = {
@@ -33,6 +35,7 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "invalid-parameter": (400, "A query parameter is not valid"),
     "unauthenticated": (401, "Missing or invalid API key"),
     "permission-denied": (403, "The API key lacks a permission"),
+    "forbidden": (403, "The request is not allowed from where it came"),
     "feature-disabled": (403, "This feature is not enabled for your organisation"),
     "not-found": (404, "Not found"),
     "method-not-allowed": (405, "Method not allowed"),
@@ -41,6 +44,10 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "concurrency-conflict": (409, "The resource was changed concurrently"),
     "idempotency-key-in-use": (409, "A request with this Idempotency-Key is still running"),
     "payload-too-large": (413, "The body is too large"),
+    "request-line-too-long": (414, "The request line is too long"),
+    "expectation-failed": (417, "The expectation cannot be met"),
+    "headers-too-large": (431, "The request's header fields are too large"),
+    "not-implemented": (501, "The request uses something the server does not implement"),
     "unsupported-media-type": (415, "The body must be application/json"),
     "precondition-failed": (412, "The resource has changed since you read it"),
     "precondition-required": (428, "This request needs an If-Match header"),
@@ -174,7 +181,9 @@ def domain_error_to_problem(error: DomainError) -> Problem:
     return Problem(slug, error.detail, **members)
 
 
-def register_error_handlers(app: falcon.App[falcon.Request, falcon.Response]) -> None:
+def register_error_handlers(
+    app: falcon.App[falcon.Request, falcon.Response], outage: OutageLatch
+) -> None:
     """Maps exceptions to problems once, so responders need no try/except."""
 
     def on_domain_error(
@@ -198,6 +207,14 @@ def register_error_handlers(app: falcon.App[falcon.Request, falcon.Response]) ->
     ) -> None:
         if isinstance(ex, falcon.HTTPError):
             raise ex
+        if is_outage(ex):
+            outage.trip()
+            log.warning("database unavailable on %s %s: %s", req.method, req.path, ex)
+            raise Problem(
+                "service-unavailable",
+                "a database is not reachable just now; retry shortly",
+                headers={"Retry-After": str(OUTAGE_RETRY_SECONDS)},
+            ) from None
         log.exception("unhandled error on %s %s", req.method, req.path)
         raise Problem("internal-error", "the error was logged") from None
 

@@ -28,16 +28,31 @@ class RequestIdMiddleware:
 
 
 class BodyMiddleware:
-    """Reads the raw body once, bounded, so idempotency can fingerprint it."""
+    """Reads the raw body once, bounded, so idempotency can fingerprint it.
+
+    A body sent with `Transfer-Encoding: chunked` has no Content-Length: the
+    server decodes its chunks, and it is read to its end like any other, within
+    the same limit (Falcon's bounded stream would read it as empty).
+    """
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
-        length = req.content_length or 0
-        if length > MAX_BODY_BYTES:
+        length = req.content_length
+        if length is not None and length > MAX_BODY_BYTES:
             raise Problem("payload-too-large", f"at most {MAX_BODY_BYTES} bytes")
-        body = req.bounded_stream.read(MAX_BODY_BYTES + 1) if length or req.method != "GET" else b""
+        if length is None and _chunked(req):
+            body = req.stream.read(MAX_BODY_BYTES + 1)
+        elif length or req.method != "GET":
+            body = req.bounded_stream.read(MAX_BODY_BYTES + 1)
+        else:
+            body = b""
         if len(body) > MAX_BODY_BYTES:
             raise Problem("payload-too-large", f"at most {MAX_BODY_BYTES} bytes")
         req.context.raw_body = body
+
+
+def _chunked(req: falcon.Request) -> bool:
+    codings = (req.get_header("Transfer-Encoding") or "").lower()
+    return "chunked" in (c.strip() for c in codings.split(","))
 
 
 class CauseMiddleware:

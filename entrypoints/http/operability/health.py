@@ -5,10 +5,11 @@ from __future__ import annotations
 import falcon
 from sqlalchemy import Engine, text
 
+from adapters.sql.outage import OutageLatch
 from domain.platform.application import PlatformApplication
 from entrypoints.http.operability.schemas import HealthSchema
 from entrypoints.http.operations import Operation
-from entrypoints.http.problems import Problem
+from entrypoints.http.problems import OUTAGE_RETRY_SECONDS, Problem
 
 
 class HealthResource:
@@ -34,10 +35,15 @@ class ReadinessResource:
     }
 
     def __init__(
-        self, engine: Engine, service_engine: Engine, platform: PlatformApplication
+        self,
+        engine: Engine,
+        service_engine: Engine,
+        platform: PlatformApplication,
+        outage: OutageLatch,
     ) -> None:
         self.engines = {"views": engine, "service": service_engine}
         self.platform = platform
+        self.outage = outage
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         checks = {}
@@ -49,5 +55,13 @@ class ReadinessResource:
             self.platform.recorder.max_notification_id()
             checks["event_store"] = "ok"
         except Exception as exc:
-            raise Problem("service-unavailable", f"{type(exc).__name__}", checks=checks) from None
+            self.outage.trip()
+            raise Problem(
+                "service-unavailable",
+                f"{type(exc).__name__}",
+                headers={"Retry-After": str(OUTAGE_RETRY_SECONDS)},
+                checks=checks,
+            ) from None
+        # The databases answer again: requests need not wait for the latch to open.
+        self.outage.reset()
         resp.media = {"status": "ok", "checks": checks}

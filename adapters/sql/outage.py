@@ -1,0 +1,65 @@
+"""Whether an error means a database cannot be reached now (not a bug in a query).
+
+The event stores (through the eventsourcing library and psycopg's pool) and the
+views (through SQLAlchemy) each say so in their own exceptions; callers answer
+these with "unavailable, retry shortly" rather than with an internal error.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+
+import psycopg
+import psycopg_pool
+from eventsourcing import persistence
+from sqlalchemy import exc
+
+_UNREACHABLE: tuple[type[BaseException], ...] = (
+    persistence.OperationalError,
+    persistence.InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    psycopg_pool.PoolTimeout,
+    exc.TimeoutError,  # no pooled connection came free in time
+)
+
+
+def is_outage(error: BaseException) -> bool:
+    """True for a database that is down, unreachable, or too busy to answer in time."""
+    if isinstance(error, _UNREACHABLE):
+        return True
+    if isinstance(error, exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        original = error.orig
+        if isinstance(original, psycopg.OperationalError | psycopg.InterfaceError):
+            return True
+        # SQLite: another process kept the write lock past the busy timeout.
+        return isinstance(original, sqlite3.OperationalError) and "locked" in str(original)
+    cause = error.__cause__
+    return cause is not None and cause is not error and is_outage(cause)
+
+
+class OutageLatch:
+    """Remembers, for a few seconds, that a database could not be reached.
+
+    Each request that meets an unreachable database waits for the drivers' own
+    timeouts and retries; once one has, the requests after it are answered at
+    once, until the latch opens again or a readiness check finds the databases back.
+    """
+
+    def __init__(self, hold_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.hold_seconds = hold_seconds
+        self.clock = clock
+        self._until = 0.0
+
+    def trip(self) -> None:
+        self._until = self.clock() + self.hold_seconds
+
+    def reset(self) -> None:
+        self._until = 0.0
+
+    def tripped(self) -> bool:
+        return self.clock() < self._until
