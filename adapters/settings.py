@@ -29,14 +29,17 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
+def _float(env: Mapping[str, str], name: str, default: float, positive: bool = False) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+    if positive and not value > 0:
+        raise SettingsError(f"{name} must be more than 0")
+    return value
 
 
 def _quotas(env: Mapping[str, str]) -> dict[Tier, int | None]:
@@ -116,7 +119,7 @@ class Settings:
             rate_window_seconds=_int(env, "ACCREDIT_RATE_WINDOW_SECONDS", 60, minimum=1),
             idempotency_ttl_seconds=_int(env, "ACCREDIT_IDEMPOTENCY_TTL_SECONDS", 86400, 60),
             read_wait_seconds=_float(env, "ACCREDIT_READ_WAIT_SECONDS", 5.0),
-            usage_flush_seconds=_float(env, "ACCREDIT_USAGE_FLUSH_SECONDS", 10.0),
+            usage_flush_seconds=_float(env, "ACCREDIT_USAGE_FLUSH_SECONDS", 10.0, positive=True),
             poll_interval_seconds=_float(env, "ACCREDIT_POLL_INTERVAL_SECONDS", 0.2),
             projection_batch_size=_int(env, "ACCREDIT_PROJECTION_BATCH_SIZE", 1000, minimum=1),
             auth_cache_seconds=_float(env, "ACCREDIT_AUTH_CACHE_SECONDS", 1.0),

@@ -115,6 +115,12 @@ class Container:
         if self.view_changes is not None:
             self.view_changes.start()
 
+    def start_serving(self) -> None:
+        """Starts what a serving process runs beside its requests (HTTP processes)."""
+        self.follow_view_changes()
+        # Key usage is written by a thread of its own, so no request waits for the views.
+        self.usage.start()
+
     def __enter__(self) -> Container:
         return self
 
@@ -124,7 +130,7 @@ class Container:
     def close(self) -> None:
         if self.view_changes is not None:
             self.view_changes.stop()
-        self.usage.flush()
+        self.usage.close()
         for app in self.applications.values():
             app.close()
         self.reader.close()
