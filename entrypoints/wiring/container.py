@@ -155,7 +155,7 @@ def assemble(settings: Settings, contexts: Sequence[Context]) -> Container:
             if context.application is not None:
                 application = context.application(settings)
                 applications[application.name] = application
-    reads = Reader(engine)
+    reads = Reader(engine, idle_seconds=settings.pool_idle_seconds)
     changes = ViewChanges(settings.database_url) if settings.database_url else None
     access = ViewAccess(reads, changes, tuple(applications), applications)
     queries: dict[type[Any], object] = {}
