@@ -107,9 +107,12 @@ class Settings:
     cipher_key: str | None = None
     demo_tenant: bool = True
     # PostgreSQL only. Each process opens connections as its threads need them, up to
-    # ACCREDIT_VIEWS_POOL_SIZE to the views (default 2 x threads + 1); while some stay
-    # unused, one is closed every ACCREDIT_POOL_IDLE_SECONDS.
+    # ACCREDIT_VIEWS_POOL_SIZE to the views (default 2 x threads + 1) and
+    # ACCREDIT_EVENTSTORE_POOL_SIZE to all its event stores together (default threads);
+    # while some stay unused, one is closed every ACCREDIT_POOL_IDLE_SECONDS, so a
+    # quiet process keeps only the one that listens for projection progress.
     views_pool_size: int | None = None
+    eventstore_pool_size: int | None = None
     pool_idle_seconds: float = 30.0
 
     @classmethod
@@ -146,6 +149,9 @@ class Settings:
                 threads + 1,
                 "each of the ACCREDIT_THREADS keeps one for its queries, and writes need one more",
             ),
+            eventstore_pool_size=_pool_size(
+                env, "ACCREDIT_EVENTSTORE_POOL_SIZE", 1, "commands need a connection"
+            ),
             pool_idle_seconds=_float(env, "ACCREDIT_POOL_IDLE_SECONDS", 30.0, positive=True),
         )
 
@@ -159,3 +165,9 @@ class Settings:
         # Each thread keeps one for its queries and may need a second to write (rate
         # limits, idempotency records); the key usage flusher writes with one more.
         return self.views_pool_size or 2 * self.threads + 1
+
+    @property
+    def eventstore_connections(self) -> int:
+        """The most PostgreSQL connections a process opens to all its event stores."""
+        # A thread runs one command at a time, and a command uses one connection at a time.
+        return self.eventstore_pool_size or self.threads

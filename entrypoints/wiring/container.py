@@ -21,6 +21,7 @@ from adapters.service.ratelimit import SqlRateLimiter
 from adapters.service.usage import KeyUsageRecorder
 from adapters.settings import Settings
 from adapters.sql.engines import make_engine, make_service_engine
+from adapters.sql.eventstore_pool import share_one_pool
 from adapters.sql.reader import Reader
 from adapters.sql.schema import create_tables, service_tables, startup_lock, view_tables
 from domain.platform.application import PlatformApplication
@@ -155,6 +156,7 @@ def assemble(settings: Settings, contexts: Sequence[Context]) -> Container:
             if context.application is not None:
                 application = context.application(settings)
                 applications[application.name] = application
+    share_one_pool(applications.values(), settings)
     reads = Reader(engine, idle_seconds=settings.pool_idle_seconds)
     changes = ViewChanges(settings.database_url) if settings.database_url else None
     access = ViewAccess(reads, changes, tuple(applications), applications)
