@@ -29,14 +29,26 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
+def _pool_size(env: Mapping[str, str], name: str, minimum: int, why: str) -> int | None:
+    if not env.get(name):
+        return None
+    size = _int(env, name, 0)
+    if size < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}: {why}")
+    return size
+
+
+def _float(env: Mapping[str, str], name: str, default: float, positive: bool = False) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+    if positive and not value > 0:
+        raise SettingsError(f"{name} must be more than 0")
+    return value
 
 
 def _quotas(env: Mapping[str, str]) -> dict[Tier, int | None]:
@@ -94,6 +106,14 @@ class Settings:
     auth_cache_seconds: float = 1.0
     cipher_key: str | None = None
     demo_tenant: bool = True
+    # PostgreSQL only. Each process opens connections as its threads need them, up to
+    # ACCREDIT_VIEWS_POOL_SIZE to the views (default 2 x threads + 1) and
+    # ACCREDIT_EVENTSTORE_POOL_SIZE to all its event stores together (default threads);
+    # while some stay unused, one is closed every ACCREDIT_POOL_IDLE_SECONDS, so a
+    # quiet process keeps only the one that listens for projection progress.
+    views_pool_size: int | None = None
+    eventstore_pool_size: int | None = None
+    pool_idle_seconds: float = 30.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -105,25 +125,49 @@ class Settings:
             )
         if url is not None and url.startswith("sqlite:"):
             url = None
+        threads = _int(env, "ACCREDIT_THREADS", 4, minimum=1)
         return cls(
             database_url=url,
             data_dir=Path(env.get("ACCREDIT_DATA_DIR") or "var"),
             host=env.get("ACCREDIT_HOST") or "127.0.0.1",
             port=_int(env, "ACCREDIT_PORT", 8000),
             workers=_int(env, "ACCREDIT_WORKERS", 2, minimum=1),
-            threads=_int(env, "ACCREDIT_THREADS", 4, minimum=1),
+            threads=threads,
             rate_limits=_quotas(env),
             rate_window_seconds=_int(env, "ACCREDIT_RATE_WINDOW_SECONDS", 60, minimum=1),
             idempotency_ttl_seconds=_int(env, "ACCREDIT_IDEMPOTENCY_TTL_SECONDS", 86400, 60),
             read_wait_seconds=_float(env, "ACCREDIT_READ_WAIT_SECONDS", 5.0),
-            usage_flush_seconds=_float(env, "ACCREDIT_USAGE_FLUSH_SECONDS", 10.0),
+            usage_flush_seconds=_float(env, "ACCREDIT_USAGE_FLUSH_SECONDS", 10.0, positive=True),
             poll_interval_seconds=_float(env, "ACCREDIT_POLL_INTERVAL_SECONDS", 0.2),
             projection_batch_size=_int(env, "ACCREDIT_PROJECTION_BATCH_SIZE", 1000, minimum=1),
             auth_cache_seconds=_float(env, "ACCREDIT_AUTH_CACHE_SECONDS", 1.0),
             cipher_key=_cipher_key(env),
             demo_tenant=(env.get("ACCREDIT_DEMO_TENANT", "1") not in ("0", "false", "no")),
+            views_pool_size=_pool_size(
+                env,
+                "ACCREDIT_VIEWS_POOL_SIZE",
+                threads + 1,
+                "each of the ACCREDIT_THREADS keeps one for its queries, and writes need one more",
+            ),
+            eventstore_pool_size=_pool_size(
+                env, "ACCREDIT_EVENTSTORE_POOL_SIZE", 1, "commands need a connection"
+            ),
+            pool_idle_seconds=_float(env, "ACCREDIT_POOL_IDLE_SECONDS", 30.0, positive=True),
         )
 
     @property
     def uses_postgres(self) -> bool:
         return self.database_url is not None
+
+    @property
+    def views_connections(self) -> int:
+        """The most PostgreSQL connections a process opens to the projection tables."""
+        # Each thread keeps one for its queries and may need a second to write (rate
+        # limits, idempotency records); the key usage flusher writes with one more.
+        return self.views_pool_size or 2 * self.threads + 1
+
+    @property
+    def eventstore_connections(self) -> int:
+        """The most PostgreSQL connections a process opens to all its event stores."""
+        # A thread runs one command at a time, and a command uses one connection at a time.
+        return self.eventstore_pool_size or self.threads

@@ -17,6 +17,7 @@ from collections import defaultdict
 import psycopg
 from sqlalchemy import Connection, text
 
+from adapters.sql.connection_names import connection_name
 from adapters.sql.schema import VIEWS_SCHEMA
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,8 @@ class ViewChanges:
             self._stop.wait(RECONNECT_SECONDS)
 
     def _follow(self) -> None:
-        with psycopg.connect(self.conninfo, autocommit=True) as conn:
+        name = connection_name("view-changes")
+        with psycopg.connect(self.conninfo, autocommit=True, application_name=name) as conn:
             conn.execute(f"LISTEN {CHANNEL}")
             # Listen first, then read: nothing committed in between is missed.
             rows = conn.execute(

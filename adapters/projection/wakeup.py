@@ -18,6 +18,8 @@ import psycopg
 from eventsourcing.application import Application
 from eventsourcing.postgres import PostgresApplicationRecorder
 
+from adapters.sql.connection_names import connection_name
+
 log = logging.getLogger(__name__)
 
 # A missed notification (none should be) delays a projector by at most this long.
@@ -74,7 +76,8 @@ class ListenWakeup:
 
     def _listen(self, stop: threading.Event) -> None:
         try:
-            self._conn = psycopg.connect(self.conninfo, autocommit=True)
+            name = connection_name("wakeup")
+            self._conn = psycopg.connect(self.conninfo, autocommit=True, application_name=name)
             for channel in self.channels:
                 self._conn.execute(f'LISTEN "{channel}"')
         except psycopg.Error:

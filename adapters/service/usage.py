@@ -1,4 +1,9 @@
-"""When each API key was last used, counted in memory and written now and then."""
+"""When each API key was last used, counted in memory and written by a thread of its own.
+
+A request only adds to a counter in memory. Writing waits for the views' database
+(on SQLite, for a projection batch or a rebuild's swap holding the file's write
+lock), so it happens on the flusher thread, never on a request's.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,8 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from sqlalchemy import BigInteger, Column, Engine, Table, Uuid, case, select
-from sqlalchemy.exc import SQLAlchemyError
 
+from adapters.periodic import Periodic
 from adapters.sql.schema import VIEWS_SCHEMA, metadata
 from adapters.sql.transactions import dialect_insert, write_transaction
 from adapters.sql.types import UtcDateTime
@@ -52,7 +57,7 @@ class _Pending:
 
 
 class KeyUsageRecorder:
-    """Counts key uses in memory and adds them to the table at most every flush_seconds."""
+    """Counts key uses in memory; once started, adds them to the table every flush_seconds."""
 
     def __init__(
         self,
@@ -65,28 +70,34 @@ class KeyUsageRecorder:
         self.clock = clock
         self._lock = threading.Lock()
         self._pending: dict[UUID, _Pending] = {}
-        self._last_flush = clock()
+        self._flusher = Periodic("key-usage-flusher", flush_seconds, self.flush)
 
     def record(self, tenant_id: UUID, key_id: UUID) -> None:
-        """Counts one use of the key; writes only when the flush interval has passed."""
+        """Counts one use of the key, in memory only."""
         now = self.clock()
         with self._lock:
             self._add({key_id: _Pending(tenant_id, 1, now)})
-            due = (now - self._last_flush).total_seconds() >= self.flush_seconds
-        if due:
-            self.flush()
+
+    def start(self) -> None:
+        """Starts the thread that writes the counts (a serving process calls it once)."""
+        self._flusher.start()
+
+    def close(self) -> None:
+        """Stops the thread, then writes what is still pending."""
+        self._flusher.stop()
+        self.flush()
 
     def flush(self) -> None:
         """Adds the pending counts to the table; on failure logs and keeps them pending."""
         with self._lock:
             batch, self._pending = self._pending, {}
-            self._last_flush = self.clock()
         if not batch:
             return
         try:
             self._write(batch)
-        except SQLAlchemyError:
-            # Usage is bookkeeping: a failed write must not fail the request that triggered it.
+        except Exception:
+            # Whatever failed, the transaction did not commit: the counts go back to
+            # pending, merged with those recorded meanwhile, for the next flush.
             logger.exception("could not write API key usage; keeping %d keys pending", len(batch))
             with self._lock:
                 self._add(batch)

@@ -12,9 +12,10 @@ from sqlalchemy import (
     create_engine,
     event,
 )
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
 from adapters.settings import Settings
+from adapters.sql.postgres_pool import views_pool
 from adapters.sql.schema import VIEWS_SCHEMA
 
 SQLITE_FILE = "accredit.sqlite"
@@ -84,7 +85,13 @@ def make_engine(settings: Settings) -> Engine:
     """The engine of the projection tables; SQLite gets WAL and immediate writes."""
     if settings.database_url is None:
         return sqlite_engine(settings.data_dir / SQLITE_FILE)
-    url = sqlalchemy_url(settings)
-    # No pre-ping: it costs a round trip per checkout on the hot path; recycling
-    # bounds how old a pooled connection gets.
-    return create_engine(url, pool_size=10, max_overflow=10, pool_recycle=1800)
+    # The connections come from a pool that closes those left unused (postgres_pool),
+    # so an idle process holds none. No pre-ping: it costs a round trip per checkout.
+    pool = views_pool(settings)
+    engine = create_engine(sqlalchemy_url(settings), poolclass=NullPool, creator=pool.getconn)
+
+    @event.listens_for(engine, "engine_disposed")
+    def _close_pool(_engine: Engine) -> None:
+        pool.close()
+
+    return engine

@@ -36,8 +36,10 @@ def eventstore_env(settings: Settings, application_name: str) -> dict[str, str]:
         POSTGRES_PORT=str(parts.port or 5432),
         POSTGRES_USER=unquote(parts.username or "postgres"),
         POSTGRES_PASSWORD=unquote(parts.password or ""),
-        POSTGRES_POOL_SIZE="5",
-        POSTGRES_MAX_OVERFLOW="10",
+        # No connection is opened before it is needed (the library opens five);
+        # the container then puts every application on one pool (eventstore_pool).
+        POSTGRES_POOL_SIZE="0",
+        POSTGRES_MAX_OVERFLOW=str(settings.eventstore_connections),
         # The library retries a failed connection ten times, each waiting this long
         # for one (30 s by default): bounded so a request to an unreachable database
         # ends in seconds, not minutes.

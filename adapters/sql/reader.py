@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
@@ -16,17 +18,40 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 
+from adapters.periodic import Periodic
+
+
+@dataclass
+class _Kept:
+    """One thread's connection, and when it last finished a read."""
+
+    conn: Connection | None = None
+    used_at: float = 0.0
+    # Held while the thread reads, so the connection is never given back mid-read.
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
 
 class Reader:
     """Single-statement reads on a connection each thread keeps: no pool round trip,
     no BEGIN and no ROLLBACK per query, which is most of a small query's cost.
+
+    With `idle_seconds`, a connection that its thread has not used for that long is
+    given back to the pool (which closes it in turn), so a quiet process holds none;
+    the thread takes a new one at its next read. SQLite keeps them: a file costs no
+    server connection, and PRAGMA data_version answers per connection.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, idle_seconds: float | None = None) -> None:
         self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._local = threading.local()
-        self._opened: list[Connection] = []
+        self._kept: list[_Kept] = []
         self._lock = threading.Lock()
+        self.idle_seconds = None if self.is_sqlite else idle_seconds
+        self._sweeper = (
+            None
+            if self.idle_seconds is None
+            else Periodic("reader-idle-connections", self.idle_seconds / 2, self.give_back_idle)
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -46,19 +71,48 @@ class Reader:
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
-        conn: Connection | None = getattr(self._local, "conn", None)
-        if conn is None or conn.closed or conn.invalidated:
-            conn = self._local.conn = self.engine.connect()
-            with self._lock:
-                self._opened = [c for c in self._opened if not c.closed]
-                self._opened.append(conn)
-        try:
-            yield conn
-        except DBAPIError:
-            # A broken connection (server restart) is replaced on the next read.
-            self._local.conn = None
-            conn.close()
-            raise
+        kept: _Kept | None = getattr(self._local, "kept", None)
+        if kept is None:
+            kept = self._keep()
+        with kept.lock:
+            conn = kept.conn
+            if conn is None or conn.closed or conn.invalidated:
+                conn = kept.conn = self.engine.connect()
+            try:
+                yield conn
+            except DBAPIError:
+                # A broken connection (server restart) is replaced on the next read.
+                kept.conn = None
+                conn.close()
+                raise
+            finally:
+                kept.used_at = time.monotonic()
+
+    def _keep(self) -> _Kept:
+        kept = self._local.kept = _Kept()
+        with self._lock:
+            self._kept.append(kept)
+        if self._sweeper is not None:
+            self._sweeper.start()
+        return kept
+
+    def give_back_idle(self) -> None:
+        """Gives back every thread's connection that has not been used for idle_seconds."""
+        if self.idle_seconds is None:
+            return
+        unused_since = time.monotonic() - self.idle_seconds
+        with self._lock:
+            kept_now = list(self._kept)
+        for kept in kept_now:
+            # A thread reading right now keeps its connection; it is looked at next time.
+            if not kept.lock.acquire(blocking=False):
+                continue
+            try:
+                if kept.conn is not None and kept.used_at <= unused_since:
+                    kept.conn.close()
+                    kept.conn = None
+            finally:
+                kept.lock.release()
 
     def rows(
         self, statement: Executable, params: Mapping[str, Any] | None = None
@@ -92,10 +146,15 @@ class Reader:
 
     def close(self) -> None:
         """Closes every thread's connection (at shutdown)."""
+        if self._sweeper is not None:
+            self._sweeper.stop()
         with self._lock:
-            opened, self._opened = self._opened, []
-        for conn in opened:
-            conn.close()
+            kept_now, self._kept = self._kept, []
+        for kept in kept_now:
+            with kept.lock:
+                if kept.conn is not None:
+                    kept.conn.close()
+                    kept.conn = None
 
 
 def _stale_plan(error: DBAPIError) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 from typing import Any
 
 import falcon
@@ -38,10 +39,18 @@ DOCUMENTATION_ROUTES: list[tuple[str, object]] = [
 ]
 
 
+def _built_for_this_process() -> Container:
+    # gunicorn builds the app in each worker; a worker that exits (SIGTERM, max
+    # requests) closes its container, which writes the key usage still pending.
+    built = build(Settings.from_env())
+    atexit.register(built.close)
+    return built
+
+
 def create_app(container: Container | None = None) -> falcon.App[falcon.Request, falcon.Response]:
     """The WSGI app; gunicorn calls it with no argument and settings come from ACCREDIT_*."""
-    c = container or build(Settings.from_env())
-    c.follow_view_changes()
+    c = container or _built_for_this_process()
+    c.start_serving()
     # Which applications' positions each view can reach, from the one list of projections.
     upstreams = c.projection_upstreams()
     middleware: list[Any] = [

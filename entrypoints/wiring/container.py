@@ -21,6 +21,7 @@ from adapters.service.ratelimit import SqlRateLimiter
 from adapters.service.usage import KeyUsageRecorder
 from adapters.settings import Settings
 from adapters.sql.engines import make_engine, make_service_engine
+from adapters.sql.eventstore_pool import share_one_pool
 from adapters.sql.outage import OutageLatch
 from adapters.sql.reader import Reader
 from adapters.sql.schema import create_tables, service_tables, startup_lock, view_tables
@@ -123,6 +124,12 @@ class Container:
         if self.view_changes is not None:
             self.view_changes.start()
 
+    def start_serving(self) -> None:
+        """Starts what a serving process runs beside its requests (HTTP processes)."""
+        self.follow_view_changes()
+        # Key usage is written by a thread of its own, so no request waits for the views.
+        self.usage.start()
+
     def __enter__(self) -> Container:
         return self
 
@@ -132,7 +139,7 @@ class Container:
     def close(self) -> None:
         if self.view_changes is not None:
             self.view_changes.stop()
-        self.usage.flush()
+        self.usage.close()
         for app in self.applications.values():
             app.close()
         self.reader.close()
@@ -157,7 +164,8 @@ def assemble(settings: Settings, contexts: Sequence[Context]) -> Container:
             application = context.new_application(settings)
             if application is not None:
                 applications[application.name] = application
-    reads = Reader(engine)
+    share_one_pool(applications.values(), settings)
+    reads = Reader(engine, idle_seconds=settings.pool_idle_seconds)
     changes = ViewChanges(settings.database_url) if settings.database_url else None
     access = ViewAccess(reads, changes, tuple(applications), applications)
     queries: dict[type[Any], object] = {}

@@ -1,8 +1,9 @@
-"""API key usage, counted in memory and flushed to SQLite and PostgreSQL."""
+"""API key usage, counted in memory and flushed to SQLite and PostgreSQL by a thread of its own."""
 
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -15,6 +16,8 @@ from adapters.sql.engines import make_engine
 from adapters.sql.schema import create_tables
 
 FLUSH = 10.0
+QUICK_FLUSH = 0.01
+WAIT_SECONDS = 30.0
 TENANT, KEY, OTHER_KEY = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
 
 
@@ -40,30 +43,53 @@ def stored_rows(engine: Engine) -> int:
         return int(conn.execute(select(func.count()).select_from(api_key_usage)).scalar_one())
 
 
-def test_nothing_is_written_before_the_flush_interval(engine: Engine, clock: Clock) -> None:
+def stored_once_flushed(recorder: KeyUsageRecorder, key_id: uuid.UUID) -> KeyUsage | None:
+    """Polls, for a bounded while, until the flusher thread has written the key's usage."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        found = recorder.usage([key_id]).get(key_id)
+        if found is not None:
+            return found
+        time.sleep(QUICK_FLUSH)
+    return None
+
+
+def test_recording_writes_nothing(engine: Engine, clock: Clock) -> None:
     recorder = KeyUsageRecorder(engine, FLUSH, clock)
     for _ in range(5):
-        clock.advance(1)
+        clock.advance(FLUSH)
         recorder.record(TENANT, KEY)
 
     assert stored_rows(engine) == 0
     assert recorder.usage([KEY]) == {}
 
 
-def test_a_use_after_the_flush_interval_writes_counts_and_last_use(
+def test_a_started_recorder_writes_counts_and_last_use_on_its_own(
     engine: Engine, clock: Clock
 ) -> None:
-    recorder = KeyUsageRecorder(engine, FLUSH, clock)
+    recorder = KeyUsageRecorder(engine, QUICK_FLUSH, clock)
     first_use = clock.now
-    recorder.record(TENANT, KEY)
     recorder.record(TENANT, OTHER_KEY)
-    last_use = clock.advance(FLUSH)
+    last_use = clock.advance(5)
+    recorder.record(TENANT, KEY)
     recorder.record(TENANT, KEY)
 
-    assert recorder.usage([KEY, OTHER_KEY]) == {
-        KEY: KeyUsage(last_use, 2),
-        OTHER_KEY: KeyUsage(first_use, 1),
-    }
+    recorder.start()
+    try:
+        assert stored_once_flushed(recorder, KEY) == KeyUsage(last_use, 2)
+        assert recorder.usage([OTHER_KEY]) == {OTHER_KEY: KeyUsage(first_use, 1)}
+    finally:
+        recorder.close()
+
+
+def test_closing_writes_what_is_pending(engine: Engine, clock: Clock) -> None:
+    recorder = KeyUsageRecorder(engine, FLUSH, clock)
+    recorder.start()
+    recorder.record(TENANT, KEY)
+
+    recorder.close()
+
+    assert recorder.usage([KEY]) == {KEY: KeyUsage(clock.now, 1)}
 
 
 def test_flush_writes_pending_counts_now(engine: Engine, clock: Clock) -> None:
@@ -121,28 +147,35 @@ def test_a_failed_flush_is_logged_and_keeps_the_counts_pending(
     engine = make_engine(any_settings)  # its table does not exist yet, so writes fail
     recorder = KeyUsageRecorder(engine, FLUSH, clock)
     recorder.record(TENANT, KEY)
+    recorder.flush()  # fails without raising
     clock.advance(FLUSH)
-    recorder.record(TENANT, KEY)  # the flush it triggers fails without raising
+    recorder.record(TENANT, KEY)
 
     assert [r.levelname for r in caplog.records] == ["ERROR"]
     create_tables(engine)
     recorder.flush()
 
     assert recorder.usage([KEY]) == {KEY: KeyUsage(clock.now, 2)}
+    engine.dispose()
 
 
-def test_concurrent_records_are_all_counted(engine: Engine) -> None:
-    recorder = KeyUsageRecorder(engine, flush_seconds=0.0)
+def test_records_from_many_threads_add_up_exactly_while_the_flusher_writes(
+    engine: Engine,
+) -> None:
+    recorder = KeyUsageRecorder(engine, flush_seconds=QUICK_FLUSH)
+    recorder.start()
 
     def record_many() -> None:
-        for _ in range(50):
+        for _ in range(200):
             recorder.record(TENANT, KEY)
+            recorder.record(TENANT, OTHER_KEY)
 
     threads = [threading.Thread(target=record_many) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    recorder.flush()
+    recorder.close()
 
-    assert recorder.usage([KEY])[KEY].request_count == 400
+    counts = {key: used.request_count for key, used in recorder.usage([KEY, OTHER_KEY]).items()}
+    assert counts == {KEY: 1600, OTHER_KEY: 1600}

@@ -1,0 +1,69 @@
+"""A database that cannot be reached is a 503 to retry, not a 500; the service recovers after."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from falcon.testing import TestClient
+
+from adapters.settings import Settings
+from domain.platform.features import Feature
+from entrypoints.http.app import create_app
+from entrypoints.wiring.container import Container
+from entrypoints.wiring.contexts import build
+from tests.integration.tcp_proxy import TcpProxy
+from tests.unit.http import expect
+
+
+@pytest.fixture
+def proxy(pg_url: str) -> Iterator[tuple[TcpProxy, str]]:
+    parts = urlsplit(pg_url)
+    tcp = TcpProxy(parts.port or 5432)
+    yield tcp, parts._replace(netloc=f"{parts.username}@127.0.0.1:{tcp.port}").geturl()
+    tcp.close()
+
+
+@pytest.fixture
+def container(proxy: tuple[TcpProxy, str], tmp_path: Path) -> Iterator[Container]:
+    _, url = proxy
+    # Every request checks its key in the event store: nothing is served from memory.
+    settings = Settings(
+        database_url=url, data_dir=tmp_path / "var", demo_tenant=False, auth_cache_seconds=0
+    )
+    built = build(settings)
+    yield built
+    built.close()
+
+
+def test_requests_during_an_outage_answer_503_with_retry_after_and_recover(
+    proxy: tuple[TcpProxy, str], container: Container
+) -> None:
+    tcp, _ = proxy
+    tenant = container.platform.create_tenant("Acme", tuple(Feature)).aggregate_id
+    secret = container.platform.issue_api_key(tenant, "admin", ["ADMIN"]).secret
+    container.catch_up()
+    client = TestClient(create_app(container))
+    headers = {"Authorization": f"Bearer {secret}"}
+    expect.ok(client.simulate_get("/v1/tenant", headers=headers))
+
+    tcp.cut()
+    during = [
+        client.simulate_get("/v1/tenant", headers=headers),
+        client.simulate_post(
+            "/v1/api-keys", json={"name": "k", "permissions": ["tenant:read"]}, headers=headers
+        ),
+        client.simulate_get("/ready"),
+    ]
+    tcp.restore()
+    # A readiness check that finds the databases back lets requests through at once.
+    ready = client.simulate_get("/ready")
+    after = client.simulate_get("/v1/tenant", headers=headers)
+
+    for result in during:
+        body = expect.problem(result, 503, "service-unavailable")
+        assert int(result.headers["Retry-After"]) > 0, body
+    assert expect.ok(ready)["status"] == "ok"
+    assert expect.ok(after)["name"] == "Acme"
