@@ -6,7 +6,7 @@ from urllib.parse import unquote, urlsplit
 
 from adapters.settings import Settings
 
-EVENT_STORE_CONNECT_TIMEOUT_SECONDS = 2
+EVENT_STORE_CONNECT_TIMEOUT_SECONDS = 1
 
 
 def eventstore_env(settings: Settings, application_name: str) -> dict[str, str]:

@@ -8,8 +8,6 @@ these with "unavailable, retry shortly" rather than with an internal error.
 from __future__ import annotations
 
 import sqlite3
-import time
-from collections.abc import Callable
 
 import psycopg
 import psycopg_pool
@@ -40,26 +38,3 @@ def is_outage(error: BaseException) -> bool:
         return isinstance(original, sqlite3.OperationalError) and "locked" in str(original)
     cause = error.__cause__
     return cause is not None and cause is not error and is_outage(cause)
-
-
-class OutageLatch:
-    """Remembers, for a few seconds, that a database could not be reached.
-
-    Each request that meets an unreachable database waits for the drivers' own
-    timeouts and retries; once one has, the requests after it are answered at
-    once, until the latch opens again or a readiness check finds the databases back.
-    """
-
-    def __init__(self, hold_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.hold_seconds = hold_seconds
-        self.clock = clock
-        self._until = 0.0
-
-    def trip(self) -> None:
-        self._until = self.clock() + self.hold_seconds
-
-    def reset(self) -> None:
-        self._until = 0.0
-
-    def tripped(self) -> bool:
-        return self.clock() < self._until

@@ -35,6 +35,9 @@ class PooledConnection(psycopg.Connection[tuple[Any, ...]]):
             super().add_notice_handler(callback)
 
 
+VIEWS_CONNECT_TIMEOUT_SECONDS = 3.0
+
+
 def views_pool(settings: Settings) -> ConnectionPool[PooledConnection]:
     """The pool of one process's connections to the projection and service tables."""
     assert settings.database_url is not None
@@ -47,6 +50,9 @@ def views_pool(settings: Settings) -> ConnectionPool[PooledConnection]:
         max_idle=settings.pool_idle_seconds,
         max_lifetime=MAX_LIFETIME_SECONDS,
         close_returns=True,
+        # How long a thread waits for a connection: an unreachable database is then a
+        # prompt 503 to retry rather than a request hanging for the default 30 s.
+        timeout=VIEWS_CONNECT_TIMEOUT_SECONDS,
         name="accredit-views",
         open=True,
     )

@@ -119,15 +119,17 @@ class Reader:
     ) -> list[Row[Any]]:
         """Runs one query and returns all its rows.
 
-        On PostgreSQL the driver prepares a statement it runs often; when a rebuild
-        has since put a table of another shape in place, the server refuses the old
-        plan. That is no error of the query: it runs once more on a new connection.
+        Two failures are no error of the query, and it runs once more on a new
+        connection: on PostgreSQL the driver prepares a statement it runs often, and
+        when a rebuild has since put a table of another shape in place, the server
+        refuses the old plan; and the connection this thread kept may have died while
+        it was unused (the server restarted, the network dropped it).
         """
         try:
             with self.connect() as conn:
                 return list(conn.execute(statement, params))
         except DBAPIError as exc:
-            if not _stale_plan(exc):
+            if not (_stale_plan(exc) or exc.connection_invalidated):
                 raise
         with self.connect() as conn:
             return list(conn.execute(statement, params))

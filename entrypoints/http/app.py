@@ -10,7 +10,6 @@ import falcon
 from adapters.projection.rebuilding import Rebuilds
 from adapters.settings import Settings
 from entrypoints.http.middleware.access import AuthMiddleware, AuthorizationMiddleware
-from entrypoints.http.middleware.availability import AvailabilityMiddleware
 from entrypoints.http.middleware.context import BodyMiddleware, CauseMiddleware, RequestIdMiddleware
 from entrypoints.http.middleware.idempotency import IdempotencyMiddleware
 from entrypoints.http.middleware.limits import RateLimitMiddleware
@@ -55,7 +54,6 @@ def create_app(container: Container | None = None) -> falcon.App[falcon.Request,
     upstreams = c.projection_upstreams()
     middleware: list[Any] = [
         RequestIdMiddleware(),
-        AvailabilityMiddleware(c.outage),
         BodyMiddleware(),
         AuthMiddleware(c.platform, c.usage),
         CauseMiddleware(),
@@ -74,7 +72,7 @@ def create_app(container: Container | None = None) -> falcon.App[falcon.Request,
         register_problem_types(context.problems.types, context.problems.errors)
     app = falcon.App(middleware=middleware)
     app.req_options.strip_url_path_trailing_slash = True
-    register_error_handlers(app, c.outage)
+    register_error_handlers(app)
     routes = api_routes(c)
     spec = build_spec([*routes, *DOCUMENTATION_ROUTES], upstreams)
     routes += [

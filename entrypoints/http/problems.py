@@ -10,7 +10,7 @@ from typing import Any
 import falcon
 from marshmallow import ValidationError
 
-from adapters.sql.outage import OutageLatch, is_outage
+from adapters.sql.outage import is_outage
 from adapters.sql.paging import BadCursor
 from domain.shared.errors import (
     ConcurrencyConflict,
@@ -181,9 +181,7 @@ def domain_error_to_problem(error: DomainError) -> Problem:
     return Problem(slug, error.detail, **members)
 
 
-def register_error_handlers(
-    app: falcon.App[falcon.Request, falcon.Response], outage: OutageLatch
-) -> None:
+def register_error_handlers(app: falcon.App[falcon.Request, falcon.Response]) -> None:
     """Maps exceptions to problems once, so responders need no try/except."""
 
     def on_domain_error(
@@ -208,7 +206,6 @@ def register_error_handlers(
         if isinstance(ex, falcon.HTTPError):
             raise ex
         if is_outage(ex):
-            outage.trip()
             log.warning("database unavailable on %s %s: %s", req.method, req.path, ex)
             raise Problem(
                 "service-unavailable",

@@ -22,7 +22,6 @@ from adapters.service.usage import KeyUsageRecorder
 from adapters.settings import Settings
 from adapters.sql.engines import make_engine, make_service_engine
 from adapters.sql.eventstore_pool import share_one_pool
-from adapters.sql.outage import OutageLatch
 from adapters.sql.reader import Reader
 from adapters.sql.schema import create_tables, service_tables, startup_lock, view_tables
 from domain.platform.application import PlatformApplication
@@ -31,8 +30,6 @@ from entrypoints.wiring.context import Context, ViewAccess
 from projections.projector import Projector
 
 A = TypeVar("A", bound=AccreditApplication)
-# How long a process answers 503 at once after a request found a database unreachable.
-OUTAGE_HOLD_SECONDS = 5.0
 Q = TypeVar("Q")
 
 
@@ -49,7 +46,6 @@ class Container:
     rate_limiter: SqlRateLimiter
     idempotency: IdempotencyStore
     usage: KeyUsageRecorder
-    outage: OutageLatch
     applications: dict[str, AccreditApplication] = field(default_factory=dict)
     queries: dict[type[Any], object] = field(default_factory=dict)
     view_changes: ViewChanges | None = None
@@ -184,7 +180,6 @@ def assemble(settings: Settings, contexts: Sequence[Context]) -> Container:
         rate_limiter=SqlRateLimiter(service, settings.rate_window_seconds),
         idempotency=IdempotencyStore(service, settings.idempotency_ttl_seconds),
         usage=KeyUsageRecorder(engine, settings.usage_flush_seconds),
-        outage=OutageLatch(OUTAGE_HOLD_SECONDS),
         applications=applications,
         queries=queries,
     )

@@ -18,7 +18,7 @@ def _routes(c: Container) -> Sequence[Route]:
     return [
         ("/health", HealthResource()),
         ("/health/projections", ProjectionHealthResource(c.projection_statuses)),
-        ("/ready", ReadinessResource(c.engine, c.service_engine, c.platform, c.outage)),
+        ("/ready", ReadinessResource(c.engine, c.service_engine, c.platform)),
     ]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import falcon
 from sqlalchemy import Engine, text
 
-from adapters.sql.outage import OutageLatch
 from domain.platform.application import PlatformApplication
 from entrypoints.http.operability.schemas import HealthSchema
 from entrypoints.http.operations import Operation
@@ -39,11 +38,9 @@ class ReadinessResource:
         engine: Engine,
         service_engine: Engine,
         platform: PlatformApplication,
-        outage: OutageLatch,
     ) -> None:
         self.engines = {"views": engine, "service": service_engine}
         self.platform = platform
-        self.outage = outage
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         checks = {}
@@ -55,13 +52,10 @@ class ReadinessResource:
             self.platform.recorder.max_notification_id()
             checks["event_store"] = "ok"
         except Exception as exc:
-            self.outage.trip()
             raise Problem(
                 "service-unavailable",
                 f"{type(exc).__name__}",
                 headers={"Retry-After": str(OUTAGE_RETRY_SECONDS)},
                 checks=checks,
             ) from None
-        # The databases answer again: requests need not wait for the latch to open.
-        self.outage.reset()
         resp.media = {"status": "ok", "checks": checks}
