@@ -12,6 +12,12 @@ from eventsourcing.utils import resolve_topic
 from sqlalchemy import Connection, Engine, select, update
 
 from adapters.projection.batch_decoder import BatchDecoder
+from adapters.projection.failures import (
+    ProjectionFailed,
+    clear_failures,
+    describe,
+    record_failure,
+)
 from adapters.projection.notification_log import Recorded, read_notifications
 from adapters.projection.sql_view import SqlView
 from adapters.projection.tracking import projection_tracking, read_position
@@ -62,6 +68,10 @@ class ProjectionRunner(Generic[V]):
         # A build in scratch tables tells no one: its positions are not the live ones.
         self.announce = announce
         self._wanted: dict[str, bool] = {}  # stored topic -> whether the projector handles it
+        # Live runners record a domain event they cannot apply for every process to
+        # see; a build in scratch tables lets the error reach whoever runs it.
+        self.records_failures = announce
+        self._may_have_failed: set[str] = set(self.upstreams)
         self._decoders: dict[str, BatchDecoder] = {}
         self._ensure_tracking_rows()
 
@@ -108,7 +118,51 @@ class ProjectionRunner(Generic[V]):
                 # Another runner applied this batch; what follows it may still be unread,
                 # so read on from where that runner got to rather than report "no more".
                 continue
+            except (ProjectionVersionChanged, LookupError):
+                raise
+            except Exception:
+                return self._one_by_one(app, upstream, start, notifications)
+            self._cleared(upstream)
             return len(notifications)
+
+    def _one_by_one(
+        self, app: Application[Any], upstream: str, start: int, notifications: Sequence[Recorded]
+    ) -> int:
+        """Applies a batch that failed one domain event at a time, up to the one that fails.
+
+        What precedes it is applied, so the projection stops exactly before the domain
+        event it cannot apply, and the failure names that event's position.
+        """
+        for count, notification in enumerate(notifications):
+            try:
+                self._apply(app, upstream, start, [notification])
+            except _Overtaken:
+                return count
+            except (ProjectionVersionChanged, LookupError):
+                raise
+            except Exception as error:
+                if not self.records_failures:
+                    raise
+                failure = record_failure(
+                    self.engine,
+                    self.name,
+                    upstream,
+                    self.projector.version,
+                    notification.id,
+                    describe(error),
+                )
+                self._may_have_failed.add(upstream)
+                raise ProjectionFailed(failure) from error
+            start = notification.id
+        self._cleared(upstream)
+        return len(notifications)
+
+    def _cleared(self, upstream: str) -> None:
+        # Once per upstream after a failure (and once at start, for one recorded by a
+        # runner before this one): the failure is behind it now.
+        if self.records_failures and upstream in self._may_have_failed:
+            clear_failures(self.engine, self.name, upstream)
+            self._may_have_failed.discard(upstream)
 
     def _apply(
         self,
@@ -194,15 +248,28 @@ class ProjectionRunner(Generic[V]):
         leading: Callable[[], bool] = lambda: True,
     ) -> None:
         """Follows the upstream logs, woken when they may have grown, while `leading`."""
+        failed_at: tuple[str, int] | None = None
         while not stop.is_set() and leading():
             try:
                 if self.run_batch() == 0:
                     wakeup.wait(stop)
+                failed_at = None
             except ProjectionVersionChanged as exc:
                 # Rebuilding is for a starting worker: two versions of the code running at
                 # once must not rebuild against each other.
                 log.error("%s; this runner pauses", exc)
                 stop.wait(VERSION_CHECK_SECONDS)
+            except ProjectionFailed as exc:
+                failure = exc.failure
+                place = (failure.upstream, failure.position)
+                if place != failed_at:
+                    # The whole story once per place; after that a line per attempt.
+                    log.exception("%s; retrying with backoff", exc)
+                    failed_at = place
+                else:
+                    log.warning("%s; retrying with backoff", exc)
+                wait = (failure.retry_at - failure.last_failed_at).total_seconds()
+                stop.wait(max(0.0, wait))
             except Exception:
                 log.exception("projection %s failed a batch; retrying", self.name)
                 stop.wait(1.0)

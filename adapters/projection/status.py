@@ -9,6 +9,7 @@ from typing import Any
 
 from eventsourcing.application import Application
 
+from adapters.projection.failures import Failure, failures
 from adapters.projection.leader import Leader
 from adapters.projection.leadership import leader_of
 from adapters.projection.rebuild import rebuild_area
@@ -37,6 +38,8 @@ class ProjectionStatus:
     rebuilding_to: int | None = None
     # Who leads the runners of the code's version and of the live tables' version.
     leaders: Mapping[int, Leader] = field(default_factory=dict)
+    # Domain events it cannot apply, one per upstream at most: it stopped before each.
+    failures: tuple[Failure, ...] = ()
 
     @property
     def lag_events(self) -> int:
@@ -52,7 +55,10 @@ class ProjectionStatus:
 
     @property
     def state(self) -> str:
-        """current, outdated (a rebuild is due), or rebuilding (one is under way)."""
+        """failing (stopped by a domain event it cannot apply), rebuilding (a rebuild is
+        under way), outdated (one is due) or current."""
+        if self.failures:
+            return "failing"
         if self.rebuilding_to is not None:
             return "rebuilding"
         return "outdated" if self.outdated else "current"
@@ -92,7 +98,13 @@ def projection_status(projection: SqlProjection, now: datetime | None = None) ->
         # A build that has not written its tracking rows yet builds the code's version.
         building = min((t.version for t in built.values()), default=projection.version)
     return ProjectionStatus(
-        projection.name, projection.version, stored, lags, building, _leaders(projection, stored)
+        projection.name,
+        projection.version,
+        stored,
+        lags,
+        building,
+        _leaders(projection, stored),
+        tuple(failures(projection.engine, projection.name)),
     )
 
 

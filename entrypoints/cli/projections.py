@@ -60,6 +60,12 @@ def cmd_status(args: argparse.Namespace, run: Invocation) -> int:
                 f"{lag.position:>10}{lag.head:>10}{lag.lag_events:>12}{lag.lag_seconds:>13.1f}"
                 f"  {status.state:12}{rebuilt:>8}  {leaders}"
             )
+        for failure in status.failures:
+            print(
+                f"  {status.name} stopped before {failure.upstream}:{failure.position} "
+                f"(attempt {failure.attempts}, next at {failure.retry_at:%H:%M:%S}): "
+                f"{failure.error}"
+            )
 
     return _each(args, run, show)
 

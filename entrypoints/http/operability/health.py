@@ -5,6 +5,7 @@ from __future__ import annotations
 import falcon
 from sqlalchemy import Engine, text
 
+from adapters.projection.failures import failures
 from domain.platform.application import PlatformApplication
 from entrypoints.http.operability.schemas import HealthSchema
 from entrypoints.http.operations import Operation
@@ -51,6 +52,7 @@ class ReadinessResource:
                 checks[name] = "ok"
             self.platform.recorder.max_notification_id()
             checks["event_store"] = "ok"
+            stopped = failures(self.engines["views"])
         except Exception as exc:
             raise Problem(
                 "service-unavailable",
@@ -58,4 +60,16 @@ class ReadinessResource:
                 headers={"Retry-After": str(OUTAGE_RETRY_SECONDS)},
                 checks=checks,
             ) from None
+        if stopped:
+            checks["projections"] = "; ".join(
+                f"{f.projection} stopped before {f.upstream}:{f.position}: {f.error}"
+                for f in stopped
+            )
+            raise Problem(
+                "service-unavailable",
+                "a projection cannot apply a domain event; see /health/projections",
+                headers={"Retry-After": str(OUTAGE_RETRY_SECONDS)},
+                checks=checks,
+            )
+        checks["projections"] = "ok"
         resp.media = {"status": "ok", "checks": checks}

@@ -41,6 +41,19 @@ class LeaderSchema(Schema):
     pid = fields.Integer(required=True)
 
 
+class FailureSchema(Schema):
+    upstream = fields.String(required=True)
+    position = fields.Integer(
+        required=True,
+        metadata={"description": "The domain event it cannot apply (it stopped before it)"},
+    )
+    error = fields.String(required=True)
+    version = fields.Integer(required=True, metadata={"description": "The version that failed"})
+    attempts = fields.Integer(required=True)
+    first_failed_at = fields.AwareDateTime(required=True)
+    retry_at = fields.AwareDateTime(required=True, metadata={"description": "The next attempt"})
+
+
 class ProjectionLagSchema(Schema):
     name = fields.String(required=True)
     version = fields.Integer(required=True, metadata={"description": "The code's version"})
@@ -51,7 +64,8 @@ class ProjectionLagSchema(Schema):
         required=True,
         metadata={
             "description": "current; outdated (built by another version, a rebuild is due); "
-            "rebuilding (queries read the old tables until the new ones are swapped in)"
+            "rebuilding (queries read the old tables until the new ones are swapped in); "
+            "failing (stopped before a domain event it cannot apply: see failures)"
         },
     )
     rebuild = fields.Nested(RebuildSchema, required=True, allow_none=True)
@@ -60,6 +74,7 @@ class ProjectionLagSchema(Schema):
         required=True,
         metadata={"description": "Which process leads the runners of each version running"},
     )
+    failures = fields.List(fields.Nested(FailureSchema), required=True)
     lag_events = fields.Integer(required=True)
     lag_seconds = fields.Float(required=True)
     upstreams = fields.List(fields.Nested(UpstreamLagSchema), required=True)
@@ -101,6 +116,18 @@ def _lag(status: ProjectionStatus) -> dict[str, object]:
         "leaders": [
             {"version": version, "host": leader.host, "pid": leader.pid}
             for version, leader in status.leaders.items()
+        ],
+        "failures": [
+            {
+                "upstream": f.upstream,
+                "position": f.position,
+                "error": f.error,
+                "version": f.version,
+                "attempts": f.attempts,
+                "first_failed_at": f.first_failed_at,
+                "retry_at": f.retry_at,
+            }
+            for f in status.failures
         ],
         "lag_events": status.lag_events,
         "lag_seconds": round(status.lag_seconds, 3),
