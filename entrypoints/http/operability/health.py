@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import falcon
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from adapters.projection.failures import failures
 from domain.platform.application import PlatformApplication
@@ -21,6 +22,19 @@ class HealthResource:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         resp.media = {"status": "ok", "checks": {}}
+
+
+def _select_one(engine: Engine) -> None:
+    """Asks the database for a row, once more on a new connection if a pooled one died
+    while idle (the server restarted): readiness is about now, not about that connection."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
 
 
 class ReadinessResource:
@@ -47,8 +61,7 @@ class ReadinessResource:
         checks = {}
         try:
             for name, engine in self.engines.items():
-                with engine.connect() as conn:
-                    conn.execute(text("SELECT 1"))
+                _select_one(engine)
                 checks[name] = "ok"
             self.platform.recorder.max_notification_id()
             checks["event_store"] = "ok"
