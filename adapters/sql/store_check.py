@@ -69,6 +69,6 @@ def where(url: str) -> str:
 
 def one_line(error: BaseException) -> str:
     """The first line of a driver's message, without its boilerplate or doubled spaces."""
-    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    text = text.removeprefix("connection failed: ")
-    return re.sub(r"\s+", " ", text)
+    lines = str(error).strip().splitlines()
+    first = lines[0].removeprefix("connection failed: ") if lines else type(error).__name__
+    return re.sub(r"\s+", " ", first)
