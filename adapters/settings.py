@@ -8,6 +8,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from domain.platform.tiers import DEFAULT_QUOTAS, Tier
 
@@ -86,6 +87,57 @@ def _cipher_key(env: Mapping[str, str]) -> str | None:
     return raw
 
 
+URL_FORMS = (
+    "postgresql://user:password@host:port/database, or sqlite:///relative/dir or "
+    "sqlite:////absolute/dir for SQLite files in that directory (unset: SQLite in "
+    "ACCREDIT_DATA_DIR)"
+)
+# Names of single database files: the SQLite store is a directory of them.
+FILE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
+
+
+def _sqlite_dir(url: str) -> Path:
+    """The data directory a sqlite: URL names, in SQLAlchemy's slashes (3 relative, 4 absolute)."""
+    parts = urlsplit(url)
+    path = unquote(parts.path[1:]) if parts.path.startswith("/") else ""
+    if not url.startswith("sqlite://") or parts.netloc or parts.query or parts.fragment:
+        raise SettingsError(f"ACCREDIT_DATABASE_URL {url!r} is not one of: {URL_FORMS}")
+    if path in ("", ":memory:"):
+        # Every process (gunicorn workers, the projector) must open the same files.
+        raise SettingsError(
+            f"ACCREDIT_DATABASE_URL {url!r} names no directory: an in-memory SQLite "
+            "database cannot be shared by Accredit's processes; use sqlite:///path/to/dir"
+        )
+    directory = Path(path)
+    if directory.is_file() or (directory.suffix in FILE_SUFFIXES and not directory.is_dir()):
+        raise SettingsError(
+            f"ACCREDIT_DATABASE_URL {url!r} names a file, but Accredit keeps several SQLite "
+            "files (one per event store, the views, the service's tables) in one directory: "
+            f"name that directory, e.g. sqlite:///{directory.parent / 'accredit'}"
+        )
+    return directory
+
+
+def _store(env: Mapping[str, str]) -> tuple[str | None, Path]:
+    """The PostgreSQL URL (None for SQLite) and the SQLite data directory."""
+    url = env.get("ACCREDIT_DATABASE_URL") or None
+    named_dir = env.get("ACCREDIT_DATA_DIR") or None
+    data_dir = Path(named_dir or "var")
+    if url is None:
+        return None, data_dir
+    if url.startswith(("postgresql://", "postgres://")):
+        return url, data_dir
+    if not url.startswith("sqlite:"):
+        raise SettingsError(f"ACCREDIT_DATABASE_URL must be {URL_FORMS}")
+    directory = _sqlite_dir(url)
+    if named_dir is not None and Path(named_dir).resolve() != directory.resolve():
+        raise SettingsError(
+            f"ACCREDIT_DATABASE_URL names the directory {directory} but ACCREDIT_DATA_DIR "
+            f"names {named_dir}: set only one of them"
+        )
+    return None, directory
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, with defaults that run on one machine with no server."""
@@ -118,17 +170,11 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
-        url = env.get("ACCREDIT_DATABASE_URL") or None
-        if url is not None and not url.startswith(("postgresql://", "postgres://", "sqlite:")):
-            raise SettingsError(
-                "ACCREDIT_DATABASE_URL must be a postgresql:// URL (or unset for SQLite)"
-            )
-        if url is not None and url.startswith("sqlite:"):
-            url = None
+        url, data_dir = _store(env)
         threads = _int(env, "ACCREDIT_THREADS", 4, minimum=1)
         return cls(
             database_url=url,
-            data_dir=Path(env.get("ACCREDIT_DATA_DIR") or "var"),
+            data_dir=data_dir,
             host=env.get("ACCREDIT_HOST") or "127.0.0.1",
             port=_int(env, "ACCREDIT_PORT", 8000),
             workers=_int(env, "ACCREDIT_WORKERS", 2, minimum=1),

@@ -12,7 +12,20 @@ from types import FrameType
 
 log = logging.getLogger("accredit.supervisor")
 
-STEADY_SECONDS = 30.0  # a child that lived this long restarts without delay
+EXIT_GAVE_UP = 1
+
+
+@dataclass(frozen=True)
+class RestartPolicy:
+    """When a child that exited is started again, and when starting it is hopeless."""
+
+    first_backoff: float = 0.5
+    max_backoff: float = 30.0
+    steady_seconds: float = 30.0  # a child that lived this long restarts without delay
+    # A child that exits sooner than this never got going (a taken port, a bad setting):
+    # restarting it cannot help once it has failed `give_up_after` times in a row.
+    startup_seconds: float = 15.0
+    give_up_after: int = 5
 
 
 @dataclass
@@ -21,9 +34,28 @@ class Child:
     argv: Sequence[str]
     process: subprocess.Popen[bytes] | None = None
     started_at: float = 0.0
-    backoff: float = 0.5
+    backoff: float | None = None
     restart_at: float | None = None
     restarts: int = field(default=0)
+    # Once a child has run past its start-up, a later death is an outage to outlast
+    # (a database restarting), so it is restarted however often it dies.
+    has_run: bool = False
+    failed_starts: int = 0
+
+    def exited(self, lived: float, policy: RestartPolicy) -> float | None:
+        """Seconds to wait before starting it again, or None to give up on it."""
+        if lived >= policy.startup_seconds:
+            self.has_run = True
+            self.failed_starts = 0
+        else:
+            self.failed_starts += 1
+            if not self.has_run and self.failed_starts >= policy.give_up_after:
+                return None
+        if lived >= policy.steady_seconds or self.backoff is None:
+            self.backoff = policy.first_backoff
+        else:
+            self.backoff = min(self.backoff * 2, policy.max_backoff)
+        return self.backoff
 
 
 class Supervisor:
@@ -34,13 +66,14 @@ class Supervisor:
         children: Sequence[Child],
         env: Mapping[str, str],
         stop_timeout: float = 30.0,
-        max_backoff: float = 30.0,
+        policy: RestartPolicy | None = None,
     ) -> None:
         self.children = list(children)
         self.env = dict(env)
         self.stop_timeout = stop_timeout
-        self.max_backoff = max_backoff
+        self.policy = policy or RestartPolicy()
         self._stopping = False
+        self._status = 0
 
     def _start(self, child: Child) -> None:
         child.process = subprocess.Popen(child.argv, env=self.env)  # noqa: S603
@@ -64,30 +97,52 @@ class Supervisor:
         if code is None:
             return
         lived = now - child.started_at
-        child.backoff = 0.5 if lived >= STEADY_SECONDS else min(child.backoff * 2, self.max_backoff)
+        pid = child.process.pid
+        child.process = None
+        delay = child.exited(lived, self.policy)
+        if delay is None:
+            log.error(
+                "%s exited with %s %d times in a row, each within %.0fs of starting, and never "
+                "ran; giving up and stopping everything (its own messages above say why)",
+                child.name,
+                code,
+                child.failed_starts,
+                self.policy.startup_seconds,
+            )
+            self._status = EXIT_GAVE_UP
+            self._stopping = True
+            return
         log.warning(
             "%s pid=%d exited with %s after %.1fs; restarting in %.1fs",
             child.name,
-            child.process.pid,
+            pid,
             code,
             lived,
-            child.backoff,
+            delay,
         )
-        child.process = None
-        child.restart_at = now + child.backoff
+        child.restart_at = now + delay
 
     def run(self) -> int:
-        """Runs until SIGTERM or SIGINT; returns the exit status for the command."""
-        signal.signal(signal.SIGTERM, self._on_signal)
-        signal.signal(signal.SIGINT, self._on_signal)
-        for child in self.children:
-            self._start(child)
-        while not self._stopping:
+        """Runs until SIGTERM or SIGINT, or a child that cannot start; returns the exit status."""
+        previous = {
+            signum: signal.signal(signum, self._on_signal)
+            for signum in (signal.SIGTERM, signal.SIGINT)
+        }
+        try:
             for child in self.children:
-                self._check(child)
-            time.sleep(0.1)
-        self._stop_all()
-        return 0
+                self._start(child)
+            while not self._stopping:
+                for child in self.children:
+                    self._check(child)
+                    if self._stopping:
+                        break
+                time.sleep(0.1)
+            self._stop_all()
+        finally:
+            for signum, handler in previous.items():
+                if handler is not None:  # None: installed outside Python, cannot be restored
+                    signal.signal(signum, handler)
+        return self._status
 
     def _stop_all(self) -> None:
         running = [c for c in self.children if c.process is not None]

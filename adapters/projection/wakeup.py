@@ -50,9 +50,15 @@ class PollWakeup:
 class ListenWakeup:
     """Wakes when PostgreSQL delivers a notification on one of the channels."""
 
-    def __init__(self, conninfo: str, channels: Iterable[str]) -> None:
+    def __init__(
+        self,
+        conninfo: str,
+        channels: Iterable[str],
+        fallback_seconds: float = LISTEN_FALLBACK_SECONDS,
+    ) -> None:
         self.conninfo = conninfo
         self.channels = sorted(set(channels))
+        self.fallback_seconds = fallback_seconds
         self._conn: psycopg.Connection[Any] | None = None
 
     def wait(self, stop: threading.Event) -> None:
@@ -61,7 +67,7 @@ class ListenWakeup:
             # Whatever was recorded before the LISTEN started sent no notification we
             # can still receive: the caller reads once more before waiting.
             return
-        deadline = time.monotonic() + LISTEN_FALLBACK_SECONDS
+        deadline = time.monotonic() + self.fallback_seconds
         while not stop.is_set():
             left = deadline - time.monotonic()
             if left <= 0:

@@ -33,11 +33,11 @@ def cmd_describe(args: argparse.Namespace, run: Invocation) -> int:
 def add_analyst_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
     """Adds `accredit analysts grant ROLE` and `accredit analysts describe`."""
     group = sub.add_parser("analysts", help="read-only SQL access to the projection tables")
-    actions = group.add_subparsers(dest="action", required=True)
+    actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
     grant = actions.add_parser(
         "grant", help=f"make an existing PostgreSQL role a member of {ANALYST_ROLE}"
     )
-    grant.add_argument("role")
+    grant.add_argument("role", help="the login role that is to read the projection tables")
     grant.set_defaults(func=cmd_grant)
     describe_tables = actions.add_parser(
         "describe", help="print every projection table and column (Markdown)"

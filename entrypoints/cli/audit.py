@@ -7,7 +7,6 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 from uuid import UUID
@@ -15,6 +14,7 @@ from uuid import UUID
 from adapters.audit.auditor import AuditEntry, Auditor
 from adapters.audit.event_catalogue import describe_events
 from adapters.audit.queries import HistoryFilter
+from entrypoints.cli.arguments import zoned_time
 from entrypoints.cli.verify import add_verify_command
 from entrypoints.http.audit.schemas import aggregate_state, audit_event
 from entrypoints.wiring.context import Invocation, Subcommands
@@ -107,50 +107,36 @@ def _write_lines(entries: Iterator[AuditEntry], out: IO[str]) -> int:
     return count
 
 
-def _moment(value: str) -> datetime:
-    """An ISO 8601 time with a zone, in UTC (argparse type)."""
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {value!r}") from None
-    if parsed.utcoffset() is None:
-        raise argparse.ArgumentTypeError("give a time zone, e.g. 2027-01-31T00:00:00+00:00")
-    try:
-        return parsed.astimezone(UTC)
-    except OverflowError:
-        raise argparse.ArgumentTypeError(f"{value!r} is outside the calendar in UTC") from None
-
-
 def _add_filters(command: argparse.ArgumentParser) -> None:
     command.add_argument("--aggregate", type=UUID, help="only this aggregate's domain events")
     command.add_argument("--type", help="only this type (ApiKey.Rotated) or full topic")
     command.add_argument("--actor", help="only what this actor caused (api-key:<id>, cli:<user>)")
-    command.add_argument("--since", type=_moment, help="at or after this time (ISO 8601, zoned)")
-    command.add_argument("--until", type=_moment, help="before this time (ISO 8601, zoned)")
+    command.add_argument("--since", type=zoned_time, help="at or after this time (ISO 8601, zoned)")
+    command.add_argument("--until", type=zoned_time, help="before this time (ISO 8601, zoned)")
 
 
 def add_audit_commands(audit: Subcommands[argparse.ArgumentParser]) -> None:
     """Adds the history, aggregate, state and export commands to `accredit audit`."""
     history = audit.add_parser("history", help="a tenant's domain events, oldest first")
-    history.add_argument("tenant_id", type=UUID)
+    history.add_argument("tenant_id", type=UUID, help="the tenant's id")
     _add_filters(history)
     history.add_argument("--json", action="store_true", help="JSON lines, with payloads")
     history.set_defaults(func=cmd_history)
 
     aggregate = audit.add_parser("aggregate", help="one aggregate's domain events, with payloads")
-    aggregate.add_argument("aggregate_id", type=UUID)
+    aggregate.add_argument("aggregate_id", type=UUID, help="the aggregate's id (any tenant's)")
     aggregate.add_argument("--json", action="store_true", help="JSON lines")
     aggregate.set_defaults(func=cmd_aggregate)
 
     state = audit.add_parser("state", help="an aggregate's state as of a version or a time")
-    state.add_argument("aggregate_id", type=UUID)
+    state.add_argument("aggregate_id", type=UUID, help="the aggregate's id (any tenant's)")
     point = state.add_mutually_exclusive_group(required=True)
     point.add_argument("--version", type=int, help="after this version (1 = as created)")
-    point.add_argument("--at", type=_moment, help="at this time (ISO 8601, zoned)")
+    point.add_argument("--at", type=zoned_time, help="at this time (ISO 8601, zoned)")
     state.set_defaults(func=cmd_state)
 
     export = audit.add_parser("export", help="a tenant's history as JSON lines")
-    export.add_argument("tenant_id", type=UUID)
+    export.add_argument("tenant_id", type=UUID, help="the tenant's id")
     _add_filters(export)
     export.add_argument("--output", help="write to this file instead of standard output")
     export.set_defaults(func=cmd_export)
@@ -167,7 +153,7 @@ def cmd_catalogue(args: argparse.Namespace, run: Invocation) -> int:
 def add_audit_group(sub: Subcommands[argparse.ArgumentParser]) -> None:
     """Adds `accredit audit ...`: the history, states, export, and the projections' check."""
     audit = sub.add_parser("audit", help="the auditor's history of domain events").add_subparsers(
-        dest="action", required=True
+        dest="action", required=True, metavar="ACTION"
     )
     add_audit_commands(audit)
     add_verify_command(audit)

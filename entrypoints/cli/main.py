@@ -6,66 +6,25 @@ import argparse
 import getpass
 import logging
 import os
-import signal
 import sys
-import threading
 from collections.abc import Sequence
-from types import FrameType
+from importlib import metadata
 from uuid import uuid4
 
-from adapters.settings import Settings, SettingsError
+from adapters.settings import Settings
+from adapters.sql.store_check import where
 from domain.shared.cause import Cause, caused_by
-from domain.shared.errors import DomainError
-from entrypoints.cli.platform import ensure_demo_tenant
-from entrypoints.supervisor import Child, Supervisor
-from entrypoints.wiring.context import Invocation, Worker
+from entrypoints.cli.failures import explain
+from entrypoints.cli.serve import add_serve_command
+from entrypoints.cli.workers import add_worker_command
+from entrypoints.wiring.context import Invocation
 from entrypoints.wiring.contexts import CONTEXTS, build
 
-log = logging.getLogger("accredit.workers")
-
-
-def workers() -> dict[str, Worker]:
-    """Every context's background workers, by name."""
-    found: dict[str, Worker] = {}
-    for context in CONTEXTS:
-        for name, worker in context.workers.items():
-            if name in found:
-                raise ValueError(f"two contexts declare a worker named {name!r}")
-            found[name] = worker
-    return found
-
-
-def cmd_serve(args: argparse.Namespace, run: Invocation) -> int:
-    env = dict(os.environ)
-    for name in ("host", "port", "workers", "threads"):
-        value = getattr(args, name)
-        if value is not None:
-            env[f"ACCREDIT_{name.upper()}"] = str(value)
-    settings = Settings.from_env(env)
-    with run.open(settings) as container:
-        if settings.demo_tenant:
-            ensure_demo_tenant(container)
-    # No catch-up here: the projection worker catches up, or rebuilds, while HTTP
-    # answers; a rebuild of a long history would otherwise keep the API down for minutes.
-    sys.stdout.flush()
-    python = sys.executable
-    children = [
-        Child(
-            "http",
-            [
-                python,
-                "-m",
-                "gunicorn",
-                "--config",
-                "python:entrypoints.gunicorn_conf",
-                "entrypoints.http.app:create_app()",
-            ],
-        ),
-        *(Child(name, [python, "-m", "entrypoints.cli", "worker", name]) for name in workers()),
-    ]
-    print(f"Accredit listening on http://{settings.host}:{settings.port}  (docs: /docs)")
-    sys.stdout.flush()
-    return Supervisor(children, env).run()
+EPILOG = """\
+Settings are ACCREDIT_* environment variables (README, Configuration).
+Exit status: 0 done; 1 not done (a rule refused it, or the database could not be
+reached); 2 a wrong command line or configuration (an unknown name, a malformed
+setting, no data directory); 130 interrupted."""
 
 
 def cmd_cipher_key(args: argparse.Namespace, run: Invocation) -> int:
@@ -77,42 +36,47 @@ def cmd_cipher_key(args: argparse.Namespace, run: Invocation) -> int:
     return 0
 
 
-def _stop_on_signals(stop: threading.Event) -> None:
-    def handler(signum: int, frame: FrameType | None) -> None:
-        del frame
-        log.info("worker received %s; finishing the current batch", signal.Signals(signum).name)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
-
-
-def cmd_worker(args: argparse.Namespace, run: Invocation) -> int:
-    """Runs one named worker in this process until SIGTERM or SIGINT."""
-    stop = threading.Event()
-    _stop_on_signals(stop)
-    with run.container() as container:
-        workers()[args.name](container, stop)
+def cmd_init(args: argparse.Namespace, run: Invocation) -> int:
+    """Creates the store (data directory and files, or tables) if missing; safe to repeat."""
+    del args
+    with run.create():
+        pass
+    settings = run.settings
+    if settings.database_url is not None:
+        print(f"The store is ready in PostgreSQL at {where(settings.database_url)}.")
+    else:
+        print(f"The store is ready in {settings.data_dir}/ (SQLite).")
     return 0
 
 
+def version() -> str:
+    try:
+        return metadata.version("accredit")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="accredit", description="Accredit service and tools")
-    sub = root.add_subparsers(dest="command", required=True)
+    root = argparse.ArgumentParser(
+        prog="accredit",
+        description="Accredit: the service, its workers, and the operator's tools.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    root.add_argument("--version", action="version", version=f"accredit {version()}")
+    sub = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = sub.add_parser("serve", help="run the HTTP workers and background workers")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
-    serve.add_argument("--workers", type=int, help="gunicorn worker processes")
-    serve.add_argument("--threads", type=int, help="threads per gunicorn worker")
-    serve.set_defaults(func=cmd_serve)
-
+    add_serve_command(sub)
+    init = sub.add_parser(
+        "init",
+        help="create the store: the data directory (SQLite) or the tables (PostgreSQL)",
+        description="Creates the store if it is missing; other commands (but serve) refuse "
+        "a data directory that does not exist. Running it again changes nothing.",
+    )
+    init.set_defaults(func=cmd_init)
     cipher = sub.add_parser("cipher-key", help="print a new key for ACCREDIT_CIPHER_KEY")
     cipher.set_defaults(func=cmd_cipher_key)
-
-    worker = sub.add_parser("worker", help="run one background worker alone")
-    worker.add_argument("name", choices=sorted(workers()))
-    worker.set_defaults(func=cmd_worker)
+    add_worker_command(sub)
 
     for context in CONTEXTS:
         if context.commands is not None:
@@ -135,10 +99,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Whatever the command records is attributed to the operator who ran it.
         with caused_by(Cause(f"cli:{_operator()}", uuid4().hex)):
             code: int = args.func(args, Invocation(settings, build, CONTEXTS))
-    except SettingsError as exc:
-        print(f"accredit: configuration error: {exc}", file=sys.stderr)
-        return 2
-    except DomainError as exc:
-        print(f"accredit: {exc.detail}", file=sys.stderr)
-        return 1
+    except (Exception, KeyboardInterrupt) as exc:
+        explained = explain(exc)
+        if explained is None:
+            raise
+        message, status = explained
+        print(f"accredit: {message}", file=sys.stderr)
+        return status
     return code

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 from adapters.platform.queries import PlatformQueries
 from domain.platform.application import DEMO_TENANT_ID
 from domain.platform.features import Feature
+from domain.platform.permissions import ADMIN, Permission
 from domain.platform.tiers import Tier
+from entrypoints.cli.arguments import values, zoned_time
 from entrypoints.wiring.container import Container
 from entrypoints.wiring.context import Invocation, Subcommands
 
@@ -112,57 +114,81 @@ def cmd_keys_revoke(args: argparse.Namespace, run: Invocation) -> int:
     return 0
 
 
-def _aware(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        raise argparse.ArgumentTypeError("give a time zone, e.g. 2027-01-31T00:00:00+00:00")
-    return parsed
+TENANT_ID = "the tenant's id (printed by `tenants create`)"
+KEY_ID = "the key's id (see `api-keys list`)"
 
 
-def _add_key_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    keys = sub.add_parser("api-keys", help="manage API keys").add_subparsers(
-        dest="action", required=True
-    )
-    issue = keys.add_parser("issue", help="issue a key and print its secret once")
-    issue.add_argument("tenant_id", type=UUID)
-    issue.add_argument("--name", required=True)
+def _add_key_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
+    keys = sub.add_parser("api-keys", help="issue, list, rotate and revoke API keys")
+    actions = keys.add_subparsers(dest="action", required=True, metavar="ACTION")
+    issue = actions.add_parser("issue", help="issue a key and print its secret once")
+    issue.add_argument("tenant_id", type=UUID, help=TENANT_ID)
+    issue.add_argument("--name", required=True, help="what the key is for, e.g. 'north gate'")
     issue.add_argument(
-        "--permission", action="append", required=True, help="repeatable; ADMIN = all"
+        "--permission",
+        action="append",
+        required=True,
+        choices=values([ADMIN, *Permission]),
+        metavar="PERMISSION",
+        help=f"repeatable: {ADMIN} (every permission) or one such as audit:read; "
+        "a wrong one lists them all",
     )
-    issue.add_argument("--tier", default=Tier.STANDARD.value, choices=list(Tier))
-    issue.add_argument("--expires-at", type=_aware)
+    issue.add_argument(
+        "--tier",
+        default=Tier.STANDARD.value,
+        choices=values(Tier),
+        help="its rate-limit tier (default: %(default)s)",
+    )
+    issue.add_argument(
+        "--expires-at", type=zoned_time, help="when it stops working (ISO 8601, zoned)"
+    )
     issue.set_defaults(func=cmd_keys_issue)
-    listing = keys.add_parser("list")
-    listing.add_argument("tenant_id", type=UUID)
+    listing = actions.add_parser("list", help="the tenant's keys, without their secrets")
+    listing.add_argument("tenant_id", type=UUID, help=TENANT_ID)
     listing.set_defaults(func=cmd_keys_list)
-    rotate = keys.add_parser("rotate")
-    rotate.add_argument("tenant_id", type=UUID)
-    rotate.add_argument("key_id", type=UUID)
-    rotate.add_argument("--grace-seconds", type=int, default=86400)
+    rotate = actions.add_parser(
+        "rotate", help="give a key a new secret; the previous one works for a grace period"
+    )
+    rotate.add_argument("tenant_id", type=UUID, help=TENANT_ID)
+    rotate.add_argument("key_id", type=UUID, help=KEY_ID)
+    rotate.add_argument(
+        "--grace-seconds",
+        type=int,
+        default=86400,
+        help="how long the previous secret keeps working (default: %(default)s)",
+    )
     rotate.set_defaults(func=cmd_keys_rotate)
-    revoke = keys.add_parser("revoke")
-    revoke.add_argument("tenant_id", type=UUID)
-    revoke.add_argument("key_id", type=UUID)
+    revoke = actions.add_parser("revoke", help="stop a key from working, at once")
+    revoke.add_argument("tenant_id", type=UUID, help=TENANT_ID)
+    revoke.add_argument("key_id", type=UUID, help=KEY_ID)
     revoke.set_defaults(func=cmd_keys_revoke)
 
 
 def add_platform_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
     """Adds `accredit tenants ...` and `accredit api-keys ...`."""
-    tenants = sub.add_parser("tenants", help="manage tenants").add_subparsers(
-        dest="action", required=True
+    tenants = sub.add_parser("tenants", help="create tenants, rename them, switch features")
+    actions = tenants.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = actions.add_parser("create", help="create a tenant and print its admin key once")
+    create.add_argument("name", help="the organiser's name")
+    create.add_argument(
+        "--feature",
+        action="append",
+        choices=values(Feature),
+        help="a feature to enable, repeatable (default: all of them)",
     )
-    create = tenants.add_parser("create", help="create a tenant and print its admin key once")
-    create.add_argument("name")
-    create.add_argument("--feature", action="append", choices=list(Feature), help="repeatable")
     create.set_defaults(func=cmd_tenants_create)
-    rename = tenants.add_parser("rename")
-    rename.add_argument("tenant_id", type=UUID)
-    rename.add_argument("name")
+    rename = actions.add_parser("rename", help="give a tenant a new name")
+    rename.add_argument("tenant_id", type=UUID, help=TENANT_ID)
+    rename.add_argument("name", help="the new name")
     rename.set_defaults(func=cmd_tenants_rename)
-    features = tenants.add_parser("features", help="enable or disable feature flags")
-    features.add_argument("tenant_id", type=UUID)
-    features.add_argument("--enable", action="append", choices=list(Feature))
-    features.add_argument("--disable", action="append", choices=list(Feature))
+    features = actions.add_parser("features", help="enable or disable feature flags")
+    features.add_argument("tenant_id", type=UUID, help=TENANT_ID)
+    features.add_argument(
+        "--enable", action="append", choices=values(Feature), help="a feature, repeatable"
+    )
+    features.add_argument(
+        "--disable", action="append", choices=values(Feature), help="a feature, repeatable"
+    )
     features.set_defaults(func=cmd_tenants_features)
 
     _add_key_commands(sub)

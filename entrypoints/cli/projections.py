@@ -29,10 +29,18 @@ def _chosen(container: Container, name: str | None) -> list[SqlProjection]:
     return chosen
 
 
-def _each(args: argparse.Namespace, run: Invocation, act: Callable[[SqlProjection], None]) -> int:
+def _each(
+    args: argparse.Namespace,
+    run: Invocation,
+    act: Callable[[SqlProjection], None],
+    header: str | None = None,
+) -> int:
     container = run.container()
     try:
-        for projection in _chosen(container, args.name):
+        chosen = _chosen(container, args.name)
+        if header is not None:
+            print(header)
+        for projection in chosen:
             act(projection)
     except UnknownProjection as exc:
         print(f"accredit: {exc}", file=sys.stderr)
@@ -42,12 +50,14 @@ def _each(args: argparse.Namespace, run: Invocation, act: Callable[[SqlProjectio
     return 0
 
 
+STATUS_HEADER = (
+    f"{'projection':16}{'version':>9}{'stored':>8}  {'upstream':14}"
+    f"{'position':>10}{'head':>10}{'lag events':>12}{'lag seconds':>13}"
+    f"  {'state':12}{'rebuilt':>8}  leaders"
+)
+
+
 def cmd_status(args: argparse.Namespace, run: Invocation) -> int:
-    print(
-        f"{'projection':16}{'version':>9}{'stored':>8}  {'upstream':14}"
-        f"{'position':>10}{'head':>10}{'lag events':>12}{'lag seconds':>13}"
-        f"  {'state':12}{'rebuilt':>8}  leaders"
-    )
 
     def show(projection: SqlProjection) -> None:
         status = projection_status(projection)
@@ -67,7 +77,7 @@ def cmd_status(args: argparse.Namespace, run: Invocation) -> int:
                 f"{failure.error}"
             )
 
-    return _each(args, run, show)
+    return _each(args, run, show, header=STATUS_HEADER)
 
 
 def _percent(done: int, total: int) -> str:
@@ -105,7 +115,7 @@ def _history(projection: SqlProjection) -> int:
 def add_projection_commands(sub: Subcommands[argparse.ArgumentParser]) -> None:
     """Adds `accredit projections status | run | rebuild [NAME]`."""
     group = sub.add_parser("projections", help="projection versions, lag, catch-up, rebuilds")
-    actions = group.add_subparsers(dest="action", required=True)
+    actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
     for name, func, text in (
         ("status", cmd_status, "each projection's version, positions, lag, rebuild, leaders"),
         ("run", cmd_run, "catch up once (rebuilding a projection whose version changed)"),

@@ -18,6 +18,7 @@ from adapters.projection.view_changes import ViewChanges
 from adapters.settings import Settings
 from adapters.sql.eventstore import eventstore_env
 from adapters.sql.reader import Reader
+from adapters.sql.store_check import check_store
 from domain.shared.application import AccreditApplication
 from domain.shared.errors import DomainError
 from projections.projector import Projector
@@ -107,5 +108,16 @@ class Invocation:
     contexts: tuple[Context, ...]  # the wiring list, for commands that describe them
 
     def container(self) -> Container:
-        """A container on the settings; the handler closes it (use it in a with block)."""
+        """A container on the existing store; the handler closes it (use it in a with block).
+
+        Refuses a data directory that does not exist rather than creating an empty
+        store where the operator did not mean one to be.
+        """
+        check_store(self.settings, creating=False)
         return self.open(self.settings)
+
+    def create(self, settings: Settings | None = None) -> Container:
+        """A container that creates the store if it is missing (`serve`, `init`)."""
+        chosen = settings or self.settings
+        check_store(chosen, creating=True)
+        return self.open(chosen)

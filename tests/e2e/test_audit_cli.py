@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_cli import accredit
+from tests.e2e.test_cli import accredit, data_dir
 
 
 @pytest.fixture
 def tenant(tmp_path: Path) -> tuple[str, str]:
     """A tenant made with the CLI, its admin key rotated once: (tenant id, key id)."""
+    data_dir(tmp_path)
     created = accredit(tmp_path, "tenants", "create", "Expo Berlin")
     assert created.returncode == 0, created.stderr
     tenant_id = re.search(r"tenant id: (\S+)", created.stdout)

@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import os
+import pty
+import re
+import select
 import sqlite3
 import subprocess
 from pathlib import Path
 
 from tests.e2e.conftest import ACCREDIT
+from tests.e2e.test_cli import data_dir
+
+
+def sqlite_env(tmp_path: Path) -> dict[str, str]:
+    return {
+        **{k: v for k, v in os.environ.items() if k != "ACCREDIT_DATABASE_URL"},
+        "ACCREDIT_DATA_DIR": str(tmp_path / "var"),
+        "ACCREDIT_DEMO_TENANT": "0",
+    }
 
 
 def accredit(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [ACCREDIT, *args],
-        env={
-            **{k: v for k, v in os.environ.items() if k != "ACCREDIT_DATABASE_URL"},
-            "ACCREDIT_DATA_DIR": str(tmp_path / "var"),
-            "ACCREDIT_DEMO_TENANT": "0",
-        },
+        env=sqlite_env(tmp_path),
         capture_output=True,
         text=True,
         timeout=60,
@@ -31,6 +39,7 @@ def status_rows(output: str) -> dict[str, list[str]]:
 
 
 def test_status_shows_the_lag_run_catches_up_with_a_progress_bar(tmp_path: Path) -> None:
+    data_dir(tmp_path)
     assert accredit(tmp_path, "tenants", "create", "Expo Berlin").returncode == 0
 
     before = accredit(tmp_path, "projections", "status")
@@ -41,7 +50,9 @@ def test_status_shows_the_lag_run_catches_up_with_a_progress_bar(tmp_path: Path)
     # projection, version, stored, upstream, position, head, lag events, lag seconds
     assert status_rows(before.stdout)["platform"][1:7] == ["1", "-", "platform", "0", "2", "2"]
     assert run.returncode == 0, run.stderr
-    assert "100%  2/2 events" in run.stderr
+    # Standard error is a pipe here, as in a log: plain lines, no carriage returns.
+    assert "platform: 100%  2/2 domain events" in run.stderr
+    assert "\r" not in run.stderr
     assert status_rows(after.stdout)["platform"][1:8] == [
         "1",
         "1",
@@ -54,7 +65,46 @@ def test_status_shows_the_lag_run_catches_up_with_a_progress_bar(tmp_path: Path)
     assert set(status_rows(after.stdout)) == {"platform"}
 
 
+def on_a_terminal(tmp_path: Path, *args: str) -> str:
+    """What the command writes to standard error when that is a terminal (a pseudo-terminal)."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [ACCREDIT, *args],
+        env=sqlite_env(tmp_path),
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+    )
+    os.close(follower)
+    written = b""
+    try:
+        # Read until the command closes the terminal; the select timeout is a safety net.
+        while select.select([leader], [], [], 60)[0]:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # EIO: every writer has closed it
+                break
+            if not chunk:
+                break
+            written += chunk
+        assert process.wait(60) == 0, written
+    finally:
+        process.kill()
+        os.close(leader)
+    return written.decode()
+
+
+def test_run_on_a_terminal_redraws_its_bar_in_place_with_the_time_left(tmp_path: Path) -> None:
+    data_dir(tmp_path)
+    assert accredit(tmp_path, "tenants", "create", "Expo Berlin").returncode == 0
+
+    written = on_a_terminal(tmp_path, "projections", "run", "platform")
+
+    assert re.search(r"\rplatform \[#+\] 100%  2/2 domain events  \d+/s  ETA 0:00", written)
+    assert re.search(r"\rplatform \[#+\] 100%  2/2 domain events  \d+/s  in \d:\d\d", written)
+
+
 def test_an_unknown_projection_name_is_refused(tmp_path: Path) -> None:
+    data_dir(tmp_path)
     done = accredit(tmp_path, "projections", "rebuild", "nonesuch")
 
     assert done.returncode == 2
@@ -64,6 +114,7 @@ def test_an_unknown_projection_name_is_refused(tmp_path: Path) -> None:
 def test_audit_verify_passes_after_a_rebuild_and_names_each_tampered_cell(
     tmp_path: Path,
 ) -> None:
+    data_dir(tmp_path)
     assert accredit(tmp_path, "tenants", "create", "Expo Berlin").returncode == 0
     rebuilt = accredit(tmp_path, "projections", "rebuild")
     clean = accredit(tmp_path, "audit", "verify")

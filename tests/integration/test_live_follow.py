@@ -3,60 +3,82 @@
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import replace
 
-from adapters.projection.wakeup import ListenWakeup, PollWakeup
+from adapters.projection.wakeup import ListenWakeup, PollWakeup, Wakeup
 from adapters.settings import Settings
 from entrypoints.wiring.container import Container
 from entrypoints.wiring.contexts import build
 
+# A safety net only: each wait below ends when the projection has the domain event.
+SAFETY_SECONDS = 60
 
-def seconds_until_projected(container: Container, projection_name: str, rounds: int) -> list[float]:
-    """Runs the projection's live loop and times how long each new domain event takes to show."""
-    projection = next(p for p in container.sql_projections() if p.name == projection_name)
+
+class CountedWakeup:
+    """The runner's real wake-up, counting the times the idle runner waited on it."""
+
+    def __init__(self, inner: Wakeup) -> None:
+        self.inner = inner
+        self.waits = 0
+        self._entered = threading.Condition()
+
+    def wait(self, stop: threading.Event) -> None:
+        with self._entered:
+            self.waits += 1
+            self._entered.notify_all()
+        self.inner.wait(stop)
+
+    def await_waits(self, count: int) -> bool:
+        with self._entered:
+            return self._entered.wait_for(lambda: self.waits >= count, SAFETY_SECONDS)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def follow(container: Container, wakeup: CountedWakeup, idle_after: int, rounds: int) -> None:
+    """Runs the platform projection's live loop and, once it waits idle, records `rounds`
+    tenants one by one, each projected while the loop was left to its wake-up alone."""
+    projection = next(p for p in container.sql_projections() if p.name == "platform")
     runner = projection.runner()
     runner.catch_up()
-    wakeup = container.wakeup(projection)
     stop = threading.Event()
     thread = threading.Thread(target=runner.run_forever, args=(stop, wakeup))
     thread.start()
     try:
-        time.sleep(0.3)  # until the runner is idle, waiting
-        latencies = []
+        assert wakeup.await_waits(idle_after), "the runner never went idle"
         for n in range(rounds):
-            started = time.monotonic()
             ack = container.platform.create_tenant(f"Tenant {n}")
             assert ack.position is not None
-            assert container.positions.wait_for(projection_name, [ack.position], timeout=10)
-            latencies.append(time.monotonic() - started)
-            time.sleep(0.05)
-        return latencies
+            assert container.positions.wait_for("platform", [ack.position], SAFETY_SECONDS)
     finally:
         stop.set()
-        thread.join(timeout=10)
+        thread.join(timeout=SAFETY_SECONDS)
         wakeup.close()
 
 
-def test_on_postgres_a_new_domain_event_is_projected_well_within_the_poll_interval(
+def test_on_postgres_an_idle_projector_is_woken_by_the_notification(
     pg_settings: Settings,
 ) -> None:
-    with build(replace(pg_settings, poll_interval_seconds=5.0)) as container:
+    with build(replace(pg_settings, poll_interval_seconds=3600)) as container:
         platform = next(p for p in container.sql_projections() if p.name == "platform")
-        assert isinstance(container.wakeup(platform), ListenWakeup)
+        listening = container.wakeup(platform)
+        assert isinstance(listening, ListenWakeup)
+        # No fallback wake-up within the test: only the notification can end a wait.
+        listening.fallback_seconds = 3600
+        wakeup = CountedWakeup(listening)
 
-        latencies = seconds_until_projected(container, "platform", rounds=3)
+        # The first wait only starts listening; in the second the runner is idle, and with
+        # neither polling nor a fallback, only a notification wakes it to project a tenant.
+        follow(container, wakeup, idle_after=2, rounds=3)
 
-    assert max(latencies) < 0.5, latencies
 
-
-def test_on_sqlite_an_idle_projector_polls_at_the_poll_interval(
+def test_on_sqlite_an_idle_projector_finds_new_domain_events_by_polling(
     sqlite_settings: Settings,
 ) -> None:
     with build(replace(sqlite_settings, poll_interval_seconds=0.05)) as container:
         platform = next(p for p in container.sql_projections() if p.name == "platform")
-        assert isinstance(container.wakeup(platform), PollWakeup)
+        polling = container.wakeup(platform)
+        assert isinstance(polling, PollWakeup)
 
-        latencies = seconds_until_projected(container, "platform", rounds=2)
-
-    assert max(latencies) < 1.0, latencies
+        follow(container, CountedWakeup(polling), idle_after=1, rounds=2)

@@ -13,6 +13,7 @@ from adapters.settings import Settings
 from domain.shared.application import Position
 from entrypoints.wiring.container import Container
 from entrypoints.wiring.contexts import build
+from tests.recording_positions import RecordingPositions
 
 
 @pytest.fixture
@@ -34,13 +35,27 @@ def test_a_wait_for_a_position_wakes_when_the_projector_announces_it(
 ) -> None:
     ack = container.platform.create_tenant("Expo")
     assert ack.position is not None
-    threading.Timer(0.2, container.catch_up).start()
+    positions = RecordingPositions(container.reader, changes=container.view_changes)
+    waiting, returned, reached = threading.Event(), threading.Event(), []
 
-    started = time.monotonic()
-    reached = container.positions.wait_for("platform", [ack.position], timeout=5)
+    def wait() -> None:
+        waiting.set()
+        # The timeout is a safety net: the projector's announcement ends the wait.
+        reached.append(positions.wait_for("platform", [ack.position], timeout=60))
+        returned.set()
 
-    assert reached
-    assert 0.15 < time.monotonic() - started < 2
+    threading.Thread(target=wait, daemon=True).start()
+    assert waiting.wait(10)
+    # Nothing has projected the tenant: the wait can only still be waiting.
+    assert not returned.wait(0.2)
+    generation = container.view_changes.generation("platform")
+
+    container.catch_up()
+
+    assert returned.wait(60)
+    assert reached == [True]
+    assert container.view_changes.generation("platform") > generation  # the announcement came
+    assert positions.reads == 0  # it was told, never polled the tracking table
 
 
 def test_a_wait_times_out_when_nothing_is_projected(container: Container) -> None:
