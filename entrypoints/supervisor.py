@@ -6,7 +6,7 @@ import logging
 import signal
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
 
@@ -35,11 +35,14 @@ class Supervisor:
         env: Mapping[str, str],
         stop_timeout: float = 30.0,
         max_backoff: float = 30.0,
+        on_restart: Callable[[str], None] | None = None,
     ) -> None:
         self.children = list(children)
         self.env = dict(env)
         self.stop_timeout = stop_timeout
         self.max_backoff = max_backoff
+        # Told the name of each child restarted (for metrics).
+        self.on_restart = on_restart
         self._stopping = False
 
     def _start(self, child: Child) -> None:
@@ -59,6 +62,8 @@ class Supervisor:
             if child.restart_at is not None and now >= child.restart_at:
                 child.restarts += 1
                 self._start(child)
+                if self.on_restart is not None:
+                    self.on_restart(child.name)
             return
         code = child.process.poll()
         if code is None:

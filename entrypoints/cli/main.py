@@ -17,6 +17,8 @@ from adapters.settings import Settings, SettingsError
 from domain.shared.cause import Cause, caused_by
 from domain.shared.errors import DomainError
 from entrypoints.cli.platform import ensure_demo_tenant
+from entrypoints.observability.logs import configure_logging
+from entrypoints.observability.metrics_directory import metrics_directory
 from entrypoints.supervisor import Child, Supervisor
 from entrypoints.wiring.context import Invocation, Worker
 from entrypoints.wiring.contexts import CONTEXTS, build
@@ -65,7 +67,12 @@ def cmd_serve(args: argparse.Namespace, run: Invocation) -> int:
     ]
     print(f"Accredit listening on http://{settings.host}:{settings.port}  (docs: /docs)")
     sys.stdout.flush()
-    return Supervisor(children, env).run()
+    with metrics_directory(env):
+        # Imported once the directory is set, so that this process counts into its files.
+        from entrypoints.observability.worker_restarts import restart_counter  # noqa: PLC0415
+
+        count = restart_counter([child.name for child in children])
+        return Supervisor(children, env, on_restart=count).run()
 
 
 def cmd_cipher_key(args: argparse.Namespace, run: Invocation) -> int:
@@ -128,10 +135,10 @@ def _operator() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     args = parser().parse_args(argv)
     try:
         settings = Settings.from_env()
+        configure_logging(settings.log_format, settings.log_level)
         # Whatever the command records is attributed to the operator who ran it.
         with caused_by(Cause(f"cli:{_operator()}", uuid4().hex)):
             code: int = args.func(args, Invocation(settings, build, CONTEXTS))
