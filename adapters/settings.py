@@ -129,6 +129,8 @@ class Settings:
     # json: one JSON object a line; plain: for people at a terminal; auto: plain on a TTY.
     log_format: str = "json"
     log_level: str = "INFO"
+    # gunicorn's line per request; off where a proxy in front logs requests already.
+    access_log: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -170,6 +172,7 @@ class Settings:
             pool_idle_seconds=_float(env, "ACCREDIT_POOL_IDLE_SECONDS", 30.0, positive=True),
             log_format=_choice(env, "ACCREDIT_LOG_FORMAT", "json", LOG_FORMATS),
             log_level=_choice(env, "ACCREDIT_LOG_LEVEL", "INFO", LOG_LEVELS),
+            access_log=_choice(env, "ACCREDIT_ACCESS_LOG", "1", ("1", "0")) == "1",
         )
 
     @property

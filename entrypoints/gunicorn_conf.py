@@ -31,9 +31,10 @@ graceful_timeout = 20
 timeout = 60
 keepalive = 5
 # Error and access lines go through Accredit's logging: one format (ACCREDIT_LOG_FORMAT),
-# one stream (stderr), one level (ACCREDIT_LOG_LEVEL).
+# one stream (stderr), one level (ACCREDIT_LOG_LEVEL); a line per request unless
+# ACCREDIT_ACCESS_LOG=0.
 logger_class = "entrypoints.observability.gunicorn_logger.GunicornLogger"
-accesslog = "-"
+accesslog = "-" if _settings.access_log else None
 errorlog = "-"
 loglevel = _settings.log_level.lower()
 proc_name = "accredit-http"

@@ -95,3 +95,10 @@ def test_format_and_level_are_settings_with_json_and_info_by_default() -> None:
         Settings.from_env({"ACCREDIT_LOG_FORMAT": "xml"})
     with pytest.raises(SettingsError, match="ACCREDIT_LOG_LEVEL"):
         Settings.from_env({"ACCREDIT_LOG_LEVEL": "loud"})
+
+
+def test_the_access_log_is_on_unless_switched_off() -> None:
+    assert Settings.from_env({}).access_log is True
+    assert Settings.from_env({"ACCREDIT_ACCESS_LOG": "0"}).access_log is False
+    with pytest.raises(SettingsError, match="ACCREDIT_ACCESS_LOG"):
+        Settings.from_env({"ACCREDIT_ACCESS_LOG": "maybe"})
