@@ -71,6 +71,18 @@ def _quotas(env: Mapping[str, str]) -> dict[Tier, int | None]:
     return quotas
 
 
+LOG_FORMATS = ("json", "plain", "auto")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = (env.get(name) or default).strip()
+    for choice in choices:
+        if raw.lower() == choice.lower():
+            return choice
+    raise SettingsError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+
+
 def _cipher_key(env: Mapping[str, str]) -> str | None:
     raw = env.get("ACCREDIT_CIPHER_KEY") or None
     if raw is None:
@@ -166,6 +178,11 @@ class Settings:
     views_pool_size: int | None = None
     eventstore_pool_size: int | None = None
     pool_idle_seconds: float = 30.0
+    # json: one JSON object a line; plain: for people at a terminal; auto: plain on a TTY.
+    log_format: str = "json"
+    log_level: str = "INFO"
+    # gunicorn's line per request; off where a proxy in front logs requests already.
+    access_log: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -199,6 +216,9 @@ class Settings:
                 env, "ACCREDIT_EVENTSTORE_POOL_SIZE", 1, "commands need a connection"
             ),
             pool_idle_seconds=_float(env, "ACCREDIT_POOL_IDLE_SECONDS", 30.0, positive=True),
+            log_format=_choice(env, "ACCREDIT_LOG_FORMAT", "json", LOG_FORMATS),
+            log_level=_choice(env, "ACCREDIT_LOG_LEVEL", "INFO", LOG_LEVELS),
+            access_log=_choice(env, "ACCREDIT_ACCESS_LOG", "1", ("1", "0")) == "1",
         )
 
     @property

@@ -6,7 +6,7 @@ import logging
 import signal
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
 
@@ -67,11 +67,14 @@ class Supervisor:
         env: Mapping[str, str],
         stop_timeout: float = 30.0,
         policy: RestartPolicy | None = None,
+        on_restart: Callable[[str], None] | None = None,
     ) -> None:
         self.children = list(children)
         self.env = dict(env)
         self.stop_timeout = stop_timeout
         self.policy = policy or RestartPolicy()
+        # Told the name of each child restarted (for metrics).
+        self.on_restart = on_restart
         self._stopping = False
         self._status = 0
 
@@ -92,6 +95,8 @@ class Supervisor:
             if child.restart_at is not None and now >= child.restart_at:
                 child.restarts += 1
                 self._start(child)
+                if self.on_restart is not None:
+                    self.on_restart(child.name)
             return
         code = child.process.poll()
         if code is None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import wraps
-from typing import Any, ClassVar, Generic, ParamSpec, TypeVar
+from typing import Any, ClassVar, Generic, ParamSpec, Protocol, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -58,8 +58,31 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class ConflictObserver(Protocol):
+    """Told of each optimistic-concurrency conflict a command meets (for metrics)."""
+
+    def retried(self, application: str, command: str) -> None: ...
+
+    def refused(self, application: str, command: str) -> None: ...
+
+
+def _tell_observer(args: tuple[Any, ...], command: str, *, refused: bool) -> None:
+    """Tells the observer of the application whose command this is, if it has one."""
+    application = args[0] if args else None
+    if not isinstance(application, AccreditApplication) or application.conflicts is None:
+        return
+    if refused:
+        application.conflicts.refused(application.name, command)
+    else:
+        application.conflicts.retried(application.name, command)
+
+
 def retry_on_conflict(method: Callable[P, R]) -> Callable[P, R]:
-    """Re-runs a command when a concurrent writer saved first, a bounded number of times."""
+    """Re-runs a command when a concurrent writer saved first, a bounded number of times.
+
+    An application's `conflicts` observer, if it has one, is told of each retry and of
+    the final refusal.
+    """
 
     @wraps(method)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -67,7 +90,9 @@ def retry_on_conflict(method: Callable[P, R]) -> Callable[P, R]:
             try:
                 return method(*args, **kwargs)
             except RecordConflictError:
-                if attempt == CONFLICT_ATTEMPTS - 1:
+                last = attempt == CONFLICT_ATTEMPTS - 1
+                _tell_observer(args, method.__name__, refused=last)
+                if last:
                     break
                 # Exponential backoff with jitter spreads colliding writers apart.
                 ceiling = min(CONFLICT_BACKOFF_MAX, 0.002 * 2**attempt)
@@ -95,6 +120,8 @@ class AccreditApplication(Application[UUID]):
 
     # Every aggregate class the application records, for the domain-event catalogue.
     aggregates: ClassVar[tuple[type[Aggregate], ...]] = ()
+    # Set by the composition root of a process that records metrics.
+    conflicts: ConflictObserver | None = None
 
     def __init__(self, env: EnvType | None = None, clock: Callable[[], datetime] = utc_now):
         super().__init__(env)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -17,6 +16,7 @@ from domain.shared.cause import Cause, caused_by
 from entrypoints.cli.failures import explain
 from entrypoints.cli.serve import add_serve_command
 from entrypoints.cli.workers import add_worker_command
+from entrypoints.observability.logs import configure_logging
 from entrypoints.wiring.context import Invocation
 from entrypoints.wiring.contexts import CONTEXTS, build
 
@@ -92,10 +92,10 @@ def _operator() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     args = parser().parse_args(argv)
     try:
         settings = Settings.from_env()
+        configure_logging(settings.log_format, settings.log_level)
         # Whatever the command records is attributed to the operator who ran it.
         with caused_by(Cause(f"cli:{_operator()}", uuid4().hex)):
             code: int = args.func(args, Invocation(settings, build, CONTEXTS))

@@ -11,6 +11,7 @@ from adapters.settings import Settings
 from entrypoints.cli.failures import EXIT_FAILED
 from entrypoints.cli.platform import ensure_demo_tenant
 from entrypoints.cli.workers import workers
+from entrypoints.observability.metrics_directory import metrics_directory
 from entrypoints.supervisor import Child, Supervisor
 from entrypoints.wiring.context import Invocation, Subcommands
 
@@ -71,7 +72,12 @@ def cmd_serve(args: argparse.Namespace, run: Invocation) -> int:
     ]
     print(f"Accredit listening on http://{settings.host}:{settings.port}  (docs: /docs)")
     sys.stdout.flush()
-    return Supervisor(children, env).run()
+    with metrics_directory(env):
+        # Imported once the directory is set, so that this process counts into its files.
+        from entrypoints.observability.worker_restarts import restart_counter  # noqa: PLC0415
+
+        count = restart_counter([child.name for child in children])
+        return Supervisor(children, env, on_restart=count).run()
 
 
 def add_serve_command(sub: Subcommands[argparse.ArgumentParser]) -> None:

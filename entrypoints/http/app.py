@@ -6,6 +6,7 @@ import atexit
 from typing import Any
 
 import falcon
+from prometheus_client import CollectorRegistry
 
 from adapters.projection.rebuilding import Rebuilds
 from adapters.settings import Settings
@@ -14,8 +15,12 @@ from entrypoints.http.middleware.context import BodyMiddleware, CauseMiddleware,
 from entrypoints.http.middleware.idempotency import IdempotencyMiddleware
 from entrypoints.http.middleware.limits import RateLimitMiddleware
 from entrypoints.http.middleware.reads import ReadYourWritesMiddleware
+from entrypoints.http.middleware.telemetry import TelemetryMiddleware
 from entrypoints.http.openapi import DocsResource, OpenApiResource, ProblemTypeResource, build_spec
+from entrypoints.http.operability.metrics import MetricsResource
 from entrypoints.http.problems import register_error_handlers, register_problem_types
+from entrypoints.observability.metrics import Exposition, ServiceMetrics
+from entrypoints.observability.projection_lag import ProjectionLag
 from entrypoints.wiring.container import Container
 from entrypoints.wiring.context import Route
 from entrypoints.wiring.contexts import build
@@ -30,11 +35,13 @@ def api_routes(c: Container) -> list[Route]:
     return routes
 
 
-# Documented like the API; their operations are class attributes, so classes suffice.
-DOCUMENTATION_ROUTES: list[tuple[str, object]] = [
+# The app's own routes beside the contexts': documented like the API; their operations are
+# class attributes, so classes suffice.
+APP_ROUTES: list[tuple[str, object]] = [
     ("/v1/openapi.json", OpenApiResource),
     ("/docs", DocsResource),
     ("/problems/{slug}", ProblemTypeResource),
+    ("/metrics", MetricsResource),
 ]
 
 
@@ -52,12 +59,21 @@ def create_app(container: Container | None = None) -> falcon.App[falcon.Request,
     c.start_serving()
     # Which applications' positions each view can reach, from the one list of projections.
     upstreams = c.projection_upstreams()
+    metrics = ServiceMetrics(CollectorRegistry())
+    for application in c.applications.values():
+        application.conflicts = metrics
     middleware: list[Any] = [
+        TelemetryMiddleware(metrics),
         RequestIdMiddleware(),
         BodyMiddleware(),
         AuthMiddleware(c.platform, c.usage),
         CauseMiddleware(),
-        RateLimitMiddleware(c.rate_limiter, c.settings.rate_limits, c.settings.rate_window_seconds),
+        RateLimitMiddleware(
+            c.rate_limiter,
+            c.settings.rate_limits,
+            c.settings.rate_window_seconds,
+            on_refused=metrics.refused_rate_limit,
+        ),
         AuthorizationMiddleware(),
         ReadYourWritesMiddleware(
             c.positions,
@@ -74,11 +90,12 @@ def create_app(container: Container | None = None) -> falcon.App[falcon.Request,
     app.req_options.strip_url_path_trailing_slash = True
     register_error_handlers(app)
     routes = api_routes(c)
-    spec = build_spec([*routes, *DOCUMENTATION_ROUTES], upstreams)
+    spec = build_spec([*routes, *APP_ROUTES], upstreams)
     routes += [
         ("/v1/openapi.json", OpenApiResource(spec)),
         ("/docs", DocsResource(spec)),
         ("/problems/{slug}", ProblemTypeResource()),
+        ("/metrics", MetricsResource(Exposition(metrics, [ProjectionLag(c.projection_statuses)]))),
     ]
     for path, resource in routes:
         app.add_route(path, resource)

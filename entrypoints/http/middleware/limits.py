@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import falcon
@@ -16,11 +17,17 @@ class RateLimitMiddleware:
     """Counts each key's requests in a window shared by every worker and host."""
 
     def __init__(
-        self, limiter: SqlRateLimiter, quotas: dict[Tier, int | None], window: int
+        self,
+        limiter: SqlRateLimiter,
+        quotas: dict[Tier, int | None],
+        window: int,
+        on_refused: Callable[[str], None] | None = None,
     ) -> None:
         self.limiter = limiter
         self.quotas = quotas
         self.window = window
+        # Told the tier of each refused request (for metrics).
+        self.on_refused = on_refused
 
     def process_resource(
         self, req: falcon.Request, resp: falcon.Response, resource: object, params: dict[str, Any]
@@ -40,6 +47,8 @@ class RateLimitMiddleware:
         }
         resp.set_headers(headers)
         if not decision.allowed:
+            if self.on_refused is not None:
+                self.on_refused(principal.tier.value)
             headers["Retry-After"] = str(decision.reset_seconds)
             raise Problem(
                 "rate-limited",

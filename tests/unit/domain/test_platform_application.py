@@ -339,6 +339,31 @@ def test_a_command_that_keeps_losing_races_gives_up_with_a_conflict() -> None:
     assert app.load(ApiKey, key_id).version == 1 + CONFLICT_ATTEMPTS
 
 
+class HeardConflicts:
+    """An application's conflict observer that remembers what it was told."""
+
+    def __init__(self) -> None:
+        self.heard: list[tuple[str, str, str]] = []
+
+    def retried(self, application: str, command: str) -> None:
+        self.heard.append(("retried", application, command))
+
+    def refused(self, application: str, command: str) -> None:
+        self.heard.append(("refused", application, command))
+
+
+def test_the_applications_observer_hears_of_each_retry_and_of_the_refusal() -> None:
+    app, _, tenant_id, key_id = meddled_app(times=CONFLICT_ATTEMPTS)
+    app.conflicts = observer = HeardConflicts()
+
+    with pytest.raises(ConcurrencyConflict):
+        app.rotate_api_key(tenant_id, key_id, HOUR)
+
+    retry = ("retried", "platform", "rotate_api_key")
+    refusal = ("refused", "platform", "rotate_api_key")
+    assert observer.heard == [retry] * (CONFLICT_ATTEMPTS - 1) + [refusal]
+
+
 def test_conflicts_are_retried_a_bounded_number_of_times() -> None:
     calls: list[int] = []
 

@@ -1,0 +1,1 @@
+"""Logs and metrics: one log format for every process, Prometheus metrics across processes."""
