@@ -134,6 +134,8 @@ class ProjectionRunner(Generic[V]):
             if moved != 1:
                 self._explain_refusal(conn, upstream)
             view = self.view(conn)
+            if isinstance(view, SqlView):
+                view.prefetch(decoded)
             for notification, domain_event in zip(wanted, decoded, strict=True):
                 self.projector.project_recorded(
                     Position(upstream, notification.id), notification.topic, domain_event, view
