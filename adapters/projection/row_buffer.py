@@ -132,8 +132,9 @@ class RowBuffer:
         for start in range(0, len(unread), LOAD_CHUNK):
             chunk = unread[start : start + LOAD_CHUNK]
             read.update(dict.fromkeys(chunk))
-            for found in self.conn.execute(select(table).where(_key_in(table, chunk))).mappings():
-                row = dict(found)
+            found = self.conn.execute(select(table).where(_key_in(table, chunk)))
+            for record in found.mappings().all():
+                row = dict(record)
                 read[_key_of(table, row)] = row
         return [r for k in wanted if (r := read[k]) is not None]
 
