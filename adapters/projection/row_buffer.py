@@ -35,8 +35,8 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 Key = tuple[Any, ...]
-# Keys per read: a default batch's rows in one statement, each key's columns a parameter
-# well within SQLite's limit of 32,766.
+# Keys per read: a default batch's rows in one statement, and even keys of several
+# columns far below SQLite's limit of 32,766 parameters.
 LOAD_CHUNK = 1000
 
 
