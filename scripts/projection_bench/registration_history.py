@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -103,11 +104,11 @@ def _write(app: RegistrationApplication, events: int, log: Callable[[str], None]
     return total
 
 
+@dataclass
 class _Person:
-    def __init__(self, participant: Participant, definition: WorkflowDefinition, number: int):
-        self.participant = participant
-        self.definition = definition
-        self.number = number
+    participant: Participant
+    definition: WorkflowDefinition  # of the workflow version it follows
+    number: int
 
 
 def _register(
