@@ -6,7 +6,9 @@ update, a delete, or a delete-then-insert), folding later changes of the row int
 it: an insert then updates of one row become one insert of its final values.
 Changes of different rows commute, so at flush the buffer sends every delete,
 then every insert, then every update, each group as one executemany per table and
-column set. Reads of a column see the pending changes first.
+column set. Reads of a column see the pending changes first, then the row as the
+database holds it, read once per batch: load() reads many rows in one statement,
+so a view that knows what its batch will read asks for it up front.
 
 This holds for tables whose rows are independent: no foreign keys between view
 tables and no unique constraint other than the primary key.
@@ -14,15 +16,28 @@ tables and no unique constraint other than the primary key.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 Key = tuple[Any, ...]
+# Keys per read: a default batch's rows in one statement, and even keys of several
+# columns far below SQLite's limit of 32,766 parameters.
+LOAD_CHUNK = 1000
 
 
 class DuplicateRow(LookupError):
@@ -52,6 +67,8 @@ class RowBuffer:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self._changes: dict[Table, dict[Key, _Change]] = {}
+        # Rows as the database holds them, by key; None: the database has no such row.
+        self._read: dict[Table, dict[Key, dict[str, Any] | None]] = {}
 
     def insert(self, table: Table, values: Mapping[str, Any]) -> None:
         key = _key_of(table, values)
@@ -96,16 +113,39 @@ class RowBuffer:
                 raise MissingRow(f"{table.name} {key}")
             if column in known.values or known.kind is not _Kind.UPDATE:
                 return known.values.get(column)
-        found = self.conn.execute(
-            select(table.c[column]).where(_where_key(table, key))
-        ).one_or_none()
-        if found is None:
+        if key not in self._read.get(table, {}):
+            self.load(table, [key])
+        row = self._read[table][key]
+        if row is None:
             raise MissingRow(f"{table.name} {key}")
-        return found[0]
+        return row[column]
+
+    def load(self, table: Table, keys: Iterable[Any]) -> list[Mapping[str, Any]]:
+        """Reads the rows with these keys that are not read yet, LOAD_CHUNK per statement.
+
+        Returns those that exist, as the database holds them; value() then answers
+        from them without a statement each.
+        """
+        read = self._read.setdefault(table, {})
+        wanted = list(dict.fromkeys(_as_key(k) for k in keys))
+        unread = [k for k in wanted if k not in read]
+        for start in range(0, len(unread), LOAD_CHUNK):
+            chunk = unread[start : start + LOAD_CHUNK]
+            read.update(dict.fromkeys(chunk))
+            found = self.conn.execute(select(table).where(_key_in(table, chunk)))
+            for record in found.mappings().all():
+                row = dict(record)
+                read[_key_of(table, row)] = row
+        return [r for k in wanted if (r := read[k]) is not None]
 
     def flush(self) -> None:
         """Sends every pending change: deletes, then inserts, then updates."""
         changes, self._changes = self._changes, {}
+        for table, rows in changes.items():
+            # The database is about to hold these rows' new values: what was read is stale.
+            read = self._read.get(table, {})
+            for key in rows.keys() & read.keys():
+                del read[key]
         for kinds, send in (
             ((_Kind.DELETE, _Kind.REPLACE), self._send_deletes),
             ((_Kind.INSERT, _Kind.REPLACE), self._send_inserts),
@@ -163,9 +203,15 @@ def _key_params(table: Table, key: Key) -> dict[str, Any]:
     return {_key_param(c.name): v for c, v in zip(table.primary_key.columns, key, strict=True)}
 
 
-def _where_key(table: Table, key: Key | None = None) -> ColumnElement[bool]:
-    """The primary key condition: bound to `key`, or to key_<column> parameters."""
+def _key_in(table: Table, keys: list[Key]) -> ColumnElement[bool]:
+    """The rows with these primary keys."""
     columns = list(table.primary_key.columns)
-    if key is None:
-        return and_(*(c == bindparam(_key_param(c.name), type_=c.type) for c in columns))
-    return and_(*(c == v for c, v in zip(columns, key, strict=True)))
+    if len(columns) == 1:
+        return columns[0].in_([k[0] for k in keys])
+    return tuple_(*columns).in_(keys)
+
+
+def _where_key(table: Table) -> ColumnElement[bool]:
+    """The primary key condition, bound to key_<column> parameters (for executemany)."""
+    columns = table.primary_key.columns
+    return and_(*(c == bindparam(_key_param(c.name), type_=c.type) for c in columns))

@@ -188,6 +188,10 @@ class ProjectionRunner(Generic[V]):
             if moved != 1:
                 self._explain_refusal(conn, upstream)
             view = self.view(conn)
+            if isinstance(view, SqlView):
+                # What the view changes will read is read for the whole batch, in a few
+                # statements, not once per domain event as each change meets it.
+                view.prefetch(decoded)
             for notification, domain_event in zip(wanted, decoded, strict=True):
                 self.projector.project_recorded(
                     Position(upstream, notification.id), notification.topic, domain_event, view

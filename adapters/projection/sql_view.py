@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
+from eventsourcing.domain import DomainEventProtocol
 from sqlalchemy import Connection, Table
 
 from adapters.projection.row_buffer import RowBuffer
@@ -22,6 +24,16 @@ class SqlView:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.rows = RowBuffer(conn)
+
+    def prefetch(self, domain_events: Sequence[DomainEventProtocol[Any]]) -> None:
+        """Reads the rows the batch's view changes will read, in a few statements.
+
+        The runner calls it with a batch's domain events before projecting them. A
+        view whose changes read rows (through `rows.value`) loads them here with
+        `rows.load`, rather than one statement per row; one that only writes has
+        nothing to do.
+        """
+        del domain_events
 
     def flush(self) -> None:
         """Sends the buffered changes (the runner calls it before committing a batch)."""

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, select
+from eventsourcing.domain import DomainEventProtocol
+from sqlalchemy import Connection
 
-from adapters.projection.row_buffer import MissingRow
 from adapters.projection.sql_view import SqlView
 from adapters.registration.tables import (
     ACTIVE,
     managed_events,
-    p_,
     participant_branches,
     participant_steps,
     participants,
@@ -57,6 +58,16 @@ class SqlRegistrationView(SqlView):
         # Both live for one batch (one view per transaction).
         self._known: dict[UUID, _Known] = {}
         self._steps_of: dict[tuple[UUID, int], dict[str, tuple[str, str]]] = {}
+
+    def prefetch(self, domain_events: Sequence[DomainEventProtocol[Any]]) -> None:
+        # A participant's change reads its row (its workflow version, active steps and
+        # names) and its workflow version's step names: both read for the whole batch.
+        # Ids of managed events and of participants registered in this batch match no
+        # row and cost nothing more; the workflow versions of the latter are read as
+        # they are met, once per version.
+        found = self.rows.load(participants, {e.originator_id for e in domain_events})
+        versions = {(row["event_id"], row["workflow_version"]) for row in found}
+        self.rows.load(workflow_versions, versions)
 
     # Managed events
 
@@ -201,20 +212,15 @@ class SqlRegistrationView(SqlView):
 
     def _participant(self, participant_id: UUID) -> _Known:
         known = self._known.get(participant_id)
-        if known is not None:
-            return known
-        # A participant this batch has not met yet has no pending change of these columns
-        # (every change of them goes through _known), so the table holds them as they are:
-        # one read instead of one per column through the buffer.
-        row = self.conn.execute(
-            select(p_.tenant_id, p_.event_id, p_.workflow_version, p_.active_steps).where(
-                p_.participant_id == participant_id
+        if known is None:
+            value = partial(self.rows.value, participants, participant_id)
+            known = _Known(
+                value("tenant_id"),
+                value("event_id"),
+                value("workflow_version"),
+                set(value("active_steps")),
             )
-        ).one_or_none()
-        if row is None:
-            raise MissingRow(f"{participants.name} ({participant_id},)")
-        known = _Known(row.tenant_id, row.event_id, row.workflow_version, set(row.active_steps))
-        self._known[participant_id] = known
+            self._known[participant_id] = known
         return known
 
     def _record_workflow(

@@ -77,6 +77,38 @@ def test_a_batch_of_many_row_changes_takes_one_statement_per_kind_and_column_set
     assert {r[3] for r in rows(tables, buffered)} == {"seen", "made"}
 
 
+def test_rows_loaded_for_a_batch_are_read_in_one_statement_and_answer_every_read(
+    tables: Engine,
+) -> None:
+    with tables.begin() as conn:
+        conn.execute(buffered.insert(), [{"a": n, "b": "k", "x": n, "y": "y"} for n in range(100)])
+    statements = count_statements(tables)
+    with tables.begin() as conn:
+        buffer = RowBuffer(conn)
+        found = buffer.load(buffered, [(n, "k") for n in range(200)])
+        values = [buffer.value(buffered, (n, "k"), "x") for n in range(100)]
+        with pytest.raises(MissingRow):
+            buffer.value(buffered, (150, "k"), "x")
+
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 1
+    assert [(r["a"], r["x"]) for r in found] == [(n, n) for n in range(100)]
+    assert values == list(range(100))
+
+
+def test_a_row_read_before_a_flush_that_changes_it_is_read_again_after(tables: Engine) -> None:
+    with tables.begin() as conn:
+        conn.execute(buffered.insert().values(a=1, b="k", x=1, y="old"))
+        buffer = RowBuffer(conn)
+        buffer.load(buffered, [(1, "k"), (2, "k")])
+        buffer.update(buffered, (1, "k"), {"y": "new"})
+        buffer.insert(buffered, {"a": 2, "b": "k", "x": 2})
+        buffer.flush()
+
+        assert buffer.value(buffered, (1, "k"), "y") == "new"
+        assert buffer.value(buffered, (2, "k"), "x") == 2
+
+
 def test_inserting_a_row_twice_in_one_batch_is_refused(tables: Engine) -> None:
     with tables.begin() as conn:
         buffer = RowBuffer(conn)
@@ -106,6 +138,7 @@ operations = st.lists(
         st.tuples(st.just("update"), keys, values),
         st.tuples(st.just("delete"), keys, st.just({})),
         st.tuples(st.just("read"), keys, st.sampled_from(["x", "y"])),
+        st.tuples(st.just("load"), keys, st.lists(keys, max_size=3)),
         st.tuples(st.just("flush"), keys, st.just({})),
     ),
     max_size=30,
@@ -138,6 +171,8 @@ def test_buffered_changes_leave_the_table_as_one_by_one_sql_would(tables: Engine
                 elif kind == "read" and key in present:
                     expected = conn.execute(select(direct.c[arg]).where(where)).scalar_one()
                     assert buffer.value(buffered, key, arg) == expected
+                elif kind == "load":
+                    buffer.load(buffered, [key, *arg])
                 elif kind == "flush":
                     buffer.flush()
             buffer.flush()
