@@ -134,13 +134,14 @@ def record_failure(
     return failure
 
 
-def clear_failures(engine: Engine, projection: str, upstream: str | None = None) -> None:
-    """Forgets the projection's failures (in one upstream, or all): it got past them."""
-    where = projection_failures.c.projection == projection
-    if upstream is not None:
-        where = where & (projection_failures.c.upstream == upstream)
-    with write_transaction(engine) as conn:
-        conn.execute(delete(projection_failures).where(where))
+def clear_failures(conn: Connection, projection: str, upstream: str) -> None:
+    """Forgets the projection's failure in one upstream (in the batch that got past it)."""
+    conn.execute(
+        delete(projection_failures).where(
+            projection_failures.c.projection == projection,
+            projection_failures.c.upstream == upstream,
+        )
+    )
 
 
 def failures(engine: Engine, projection: str | None = None) -> list[Failure]:

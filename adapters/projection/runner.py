@@ -71,6 +71,8 @@ class ProjectionRunner(Generic[V]):
         # Live runners record a domain event they cannot apply for every process to
         # see; a build in scratch tables lets the error reach whoever runs it.
         self.records_failures = announce
+        # Upstreams whose next batch clears a recorded failure: each after it failed, and
+        # each once at first, for a failure a runner before this one recorded.
         self._may_have_failed: set[str] = set(self.upstreams)
         self._decoders: dict[str, BatchDecoder] = {}
         self._ensure_tracking_rows()
@@ -122,7 +124,6 @@ class ProjectionRunner(Generic[V]):
                 raise
             except Exception:
                 return self._one_by_one(app, upstream, start, notifications)
-            self._cleared(upstream)
             return len(notifications)
 
     def _one_by_one(
@@ -154,15 +155,7 @@ class ProjectionRunner(Generic[V]):
                 self._may_have_failed.add(upstream)
                 raise ProjectionFailed(failure) from error
             start = notification.id
-        self._cleared(upstream)
         return len(notifications)
-
-    def _cleared(self, upstream: str) -> None:
-        # Once per upstream after a failure (and once at start, for one recorded by a
-        # runner before this one): the failure is behind it now.
-        if self.records_failures and upstream in self._may_have_failed:
-            clear_failures(self.engine, self.name, upstream)
-            self._may_have_failed.discard(upstream)
 
     def _apply(
         self,
@@ -198,8 +191,14 @@ class ProjectionRunner(Generic[V]):
                 )
             if isinstance(view, SqlView):
                 view.flush()
+            clears = self.records_failures and upstream in self._may_have_failed
+            if clears:
+                # Past the failure, in the same commit: the tables and the failure agree.
+                clear_failures(conn, self.name, upstream)
             if self.announce:
                 announce(conn, self.name, upstream, notifications[-1].id)
+        if clears:
+            self._may_have_failed.discard(upstream)
 
     def _handles(self, topic: str) -> bool:
         # Topics are resolved to classes, not compared as text: a domain event stored

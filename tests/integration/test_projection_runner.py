@@ -31,6 +31,7 @@ from sqlalchemy import (
 from adapters.platform.queries import PlatformQueries
 from adapters.platform.tables import api_keys, tenants
 from adapters.platform.view import SqlPlatformView
+from adapters.projection.failures import ProjectionFailed, failures
 from adapters.projection.runner import ProjectionRunner
 from adapters.projection.tracking import Positions, projection_tracking
 from adapters.settings import Settings
@@ -229,36 +230,49 @@ def test_catching_up_takes_one_transaction_per_batch_and_ends_at_the_last_event(
     assert projection.catch_up() == 0
 
 
-def test_a_batch_failing_midway_changes_neither_the_view_nor_the_position(
+def view_failing_on(target: tuple[uuid.UUID, int]) -> Callable[[Connection], LoggingView]:
+    """A view factory whose views cannot apply one domain event, every time they see it."""
+
+    class FailingView(LoggingView):
+        def _log(self, change: str, aggregate_id: uuid.UUID, version: int) -> None:
+            if (aggregate_id, version) == target:
+                raise ViewFailure(f"cannot apply {aggregate_id} v{version}")
+            super()._log(change, aggregate_id, version)
+
+    return FailingView
+
+
+def test_a_domain_event_the_view_cannot_apply_stops_the_projection_right_before_it(
     container: Container,
 ) -> None:
     make_history(container.platform)
-    projection = runner(container, view=failing_view(fail_at=5))
+    events, ids = all_events(container.platform), all_events_ids(container.platform)
+    projection = runner(container, batch_size=10, view=view_failing_on(events[4]))
 
-    with pytest.raises(ViewFailure):
+    with pytest.raises(ProjectionFailed) as failed:
         projection.catch_up()
 
-    assert position(container) == 0
-    assert count(container.engine, tenants) == 0
-    assert count(container.engine, api_keys) == 0
-    assert logged(container.engine) == []
+    # The batch was rolled back whole, then applied one domain event at a time: what
+    # precedes the one it cannot apply is in, nothing after it.
+    assert failed.value.failure.position == ids[4]
+    assert position(container) == ids[3]
+    assert logged(container.engine) == events[:4]
+    assert [f.position for f in failures(container.engine)] == [ids[4]]
 
 
-def test_after_a_failed_batch_a_later_run_applies_every_event_exactly_once(
+def test_after_a_batch_failed_once_every_event_is_applied_exactly_once(
     container: Container,
 ) -> None:
     total = make_history(container.platform)
-    with pytest.raises(ViewFailure):
-        runner(container, batch_size=8, view=failing_view(fail_at=13)).catch_up()
-    # The first batch was committed; the second one failed and was rolled back whole.
-    assert position(container) == all_events_ids(container.platform)[7]
-    assert len(logged(container.engine)) == 8
 
-    runner(container, batch_size=8).catch_up()
+    # The 13th view change fails once (a passing fault): the batch holding it is rolled
+    # back and applied again one domain event at a time, and the run carries on.
+    runner(container, batch_size=8, view=failing_view(fail_at=13)).catch_up()
 
     assert position(container) == container.platform.recorder.max_notification_id()
     assert logged(container.engine) == all_events(container.platform)
     assert len(logged(container.engine)) == total
+    assert failures(container.engine) == []
     assert_view_matches_aggregates(container)
 
 

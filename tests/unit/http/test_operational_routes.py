@@ -34,7 +34,7 @@ def test_ready_checks_the_view_and_service_databases_and_the_event_store(
 
     assert body == {
         "status": "ok",
-        "checks": {"views": "ok", "service": "ok", "event_store": "ok"},
+        "checks": {"views": "ok", "service": "ok", "event_store": "ok", "projections": "ok"},
     }
 
 
