@@ -14,7 +14,8 @@ from entrypoints.http.middleware.context import BodyMiddleware, CauseMiddleware,
 from entrypoints.http.middleware.idempotency import IdempotencyMiddleware
 from entrypoints.http.middleware.limits import RateLimitMiddleware
 from entrypoints.http.middleware.reads import ReadYourWritesMiddleware
-from entrypoints.http.openapi import DocsResource, OpenApiResource, ProblemTypeResource, build_spec
+from entrypoints.http.openapi.document import build_spec
+from entrypoints.http.openapi.reference import DocsResource, OpenApiResource, ProblemTypeResource
 from entrypoints.http.problems import register_error_handlers, register_problem_types
 from entrypoints.wiring.container import Container
 from entrypoints.wiring.context import Route
