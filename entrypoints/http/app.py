@@ -15,7 +15,12 @@ from entrypoints.http.middleware.idempotency import IdempotencyMiddleware
 from entrypoints.http.middleware.limits import RateLimitMiddleware
 from entrypoints.http.middleware.reads import ReadYourWritesMiddleware
 from entrypoints.http.openapi.document import build_spec
-from entrypoints.http.openapi.reference import DocsResource, OpenApiResource, ProblemTypeResource
+from entrypoints.http.openapi.reference import (
+    DocsAssetResource,
+    DocsResource,
+    OpenApiResource,
+    ProblemTypeResource,
+)
 from entrypoints.http.problems import register_error_handlers, register_problem_types
 from entrypoints.wiring.container import Container
 from entrypoints.wiring.context import Route
@@ -35,6 +40,7 @@ def api_routes(c: Container) -> list[Route]:
 DOCUMENTATION_ROUTES: list[tuple[str, object]] = [
     ("/v1/openapi.json", OpenApiResource),
     ("/docs", DocsResource),
+    ("/docs/assets/{name}", DocsAssetResource),
     ("/problems/{slug}", ProblemTypeResource),
 ]
 
@@ -78,7 +84,8 @@ def create_app(container: Container | None = None) -> falcon.App[falcon.Request,
     spec = build_spec([*routes, *DOCUMENTATION_ROUTES], upstreams)
     routes += [
         ("/v1/openapi.json", OpenApiResource(spec)),
-        ("/docs", DocsResource(spec)),
+        ("/docs", DocsResource()),
+        ("/docs/assets/{name}", DocsAssetResource()),
         ("/problems/{slug}", ProblemTypeResource()),
     ]
     for path, resource in routes:

@@ -37,6 +37,8 @@ class Operation:
     errors: tuple[int, ...] = ()
     # Without a response schema, a non-JSON media type is documented as a plain string body.
     media_type: str = "application/json"
+    # Further media types the answer may have (a file served as what it is).
+    other_media_types: tuple[str, ...] = ()
     tags: tuple[str, ...] = field(default_factory=tuple)
     description: str = ""
     # What the document shows as a body to send and a body answered; each must validate.

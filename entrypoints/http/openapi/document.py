@@ -63,8 +63,6 @@ _STATUS_TEXT = {
 }
 
 DESCRIPTION = """\
-Command/query API of the Accredit event-accreditation platform.
-
 **Authentication.** Send `Authorization: Bearer <API key>` (use *Authorize* above to try the
 operations here). A key sees only its own tenant: another tenant's ids answer 404.
 
@@ -221,6 +219,8 @@ def _success(method: str, op: Operation) -> dict[str, Any]:
         content["example"] = op.response_example
     if content:
         success["content"] = {op.media_type: content}
+    for other in op.other_media_types:
+        success.setdefault("content", {})[other] = {"schema": {"type": "string"}}
     return success
 
 

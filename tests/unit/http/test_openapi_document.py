@@ -269,6 +269,7 @@ def test_every_read_sends_an_etag_exactly_where_the_document_says(
         "aggregate_id": participant["id"],
         "step_id": "approval",
         "slug": "not-found",
+        "name": "docs.js",
     }
 
     for path, method, op in operations(document):

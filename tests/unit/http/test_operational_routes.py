@@ -1,4 +1,4 @@
-"""Health, readiness, the docs page and the problem type pages."""
+"""Health, readiness, the API reference page and its files, and the problem type pages."""
 
 from __future__ import annotations
 
@@ -38,14 +38,45 @@ def test_ready_is_a_503_problem_when_the_database_is_gone(
     assert expect.problem(result, 503, "service-unavailable")["checks"] == {}
 
 
-def test_the_docs_page_is_html_listing_every_operation(client: TestClient) -> None:
-    document = expect.ok(client.simulate_get("/v1/openapi.json"))
+def test_the_docs_page_draws_the_document_with_the_vendored_swagger_ui(
+    client: TestClient,
+) -> None:
     result = client.simulate_get("/docs")
 
     assert result.status_code == 200
     assert result.headers["Content-Type"].startswith("text/html")
-    for path in document["paths"]:
-        assert path in result.text
+    assert "default-src 'none'" in result.headers["Content-Security-Policy"]
+    for asset in ("/docs/assets/swagger-ui-bundle.js", "/docs/assets/swagger-ui.css"):
+        assert asset in result.text
+    script = client.simulate_get("/docs/assets/docs.js")
+    assert "/v1/openapi.json" in script.text
+    assert "validatorUrl: null" in script.text
+
+
+@pytest.mark.parametrize(
+    ("name", "media_type", "text"),
+    [
+        ("swagger-ui-bundle.js", "text/javascript", "SwaggerUIBundle"),
+        ("swagger-ui.css", "text/css", ".swagger-ui"),
+        ("LICENSE", "text/plain", "Apache License"),
+        ("NOTICE", "text/plain", "SmartBear"),
+        ("swagger-ui-bundle.js.LICENSE.txt", "text/plain", "MIT"),
+        ("VERSION", "text/plain", "swagger-ui-dist 5."),
+    ],
+)
+def test_the_docs_assets_are_served_from_the_package_with_their_licences(
+    client: TestClient, name: str, media_type: str, text: str
+) -> None:
+    result = client.simulate_get(f"/docs/assets/{name}")
+
+    assert result.status_code == 200
+    assert result.headers["Content-Type"] == f"{media_type}; charset=utf-8"
+    assert text in result.text
+
+
+def test_an_unknown_docs_asset_is_a_404_problem(client: TestClient) -> None:
+    expect.problem(client.simulate_get("/docs/assets/..%2Fdocs.html"), 404, "not-found")
+    expect.problem(client.simulate_get("/docs/assets/index.html"), 404, "not-found")
 
 
 @pytest.mark.parametrize("slug", sorted(PROBLEM_TYPES))
