@@ -86,7 +86,7 @@ def stand_in(name: str) -> Context:
         assert isinstance(found, StandInApplication)
         return [(marks_path(name), MarksResource(found))]
 
-    return Context(name=name, application=application, routes=routes)
+    return Context(name=name, make_application=application, routes=routes)
 
 
 EVERY_CONTEXT: tuple[Context, ...] = (*CONTEXTS, *(stand_in(name) for name in STAND_INS))
