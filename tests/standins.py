@@ -51,17 +51,18 @@ class StandInApplication(AccreditApplication):
 
 
 class MarksResource:
-    operations = {
-        "POST": Operation(
-            "Record a mark in a stand-in context",
-            Permission.TENANT_MANAGE,
-            status=201,
-            tags=("stand-ins",),
-        )
-    }
-
     def __init__(self, application: StandInApplication) -> None:
         self.application = application
+        # One resource per stand-in, each its own operation in the document.
+        self.operations = {
+            "POST": Operation(
+                "Record a mark in a stand-in context",
+                Permission.TENANT_MANAGE,
+                status=201,
+                tags=("stand-ins",),
+                operation_id=f"record{application.name.capitalize()}Mark",
+            )
+        }
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         ack = self.application.mark(req.context.principal.tenant_id)

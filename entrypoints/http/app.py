@@ -16,7 +16,13 @@ from entrypoints.http.middleware.idempotency import IdempotencyMiddleware
 from entrypoints.http.middleware.limits import RateLimitMiddleware
 from entrypoints.http.middleware.reads import ReadYourWritesMiddleware
 from entrypoints.http.middleware.telemetry import TelemetryMiddleware
-from entrypoints.http.openapi import DocsResource, OpenApiResource, ProblemTypeResource, build_spec
+from entrypoints.http.openapi.document import build_spec
+from entrypoints.http.openapi.reference import (
+    DocsAssetResource,
+    DocsResource,
+    OpenApiResource,
+    ProblemTypeResource,
+)
 from entrypoints.http.operability.metrics import MetricsResource
 from entrypoints.http.problems import register_error_handlers, register_problem_types
 from entrypoints.observability.metrics import Exposition, ServiceMetrics
@@ -40,6 +46,7 @@ def api_routes(c: Container) -> list[Route]:
 APP_ROUTES: list[tuple[str, object]] = [
     ("/v1/openapi.json", OpenApiResource),
     ("/docs", DocsResource),
+    ("/docs/assets/{name}", DocsAssetResource),
     ("/problems/{slug}", ProblemTypeResource),
     ("/metrics", MetricsResource),
 ]
@@ -93,7 +100,8 @@ def create_app(container: Container | None = None) -> falcon.App[falcon.Request,
     spec = build_spec([*routes, *APP_ROUTES], upstreams)
     routes += [
         ("/v1/openapi.json", OpenApiResource(spec)),
-        ("/docs", DocsResource(spec)),
+        ("/docs", DocsResource()),
+        ("/docs/assets/{name}", DocsAssetResource()),
         ("/problems/{slug}", ProblemTypeResource()),
         ("/metrics", MetricsResource(Exposition(metrics, [ProjectionLag(c.projection_statuses)]))),
     ]

@@ -5,7 +5,9 @@ The middleware reads it to authorise, the OpenAPI builder reads it to document.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from marshmallow import Schema
 
@@ -28,11 +30,22 @@ class Operation:
     reads_projection: str | None = None
     if_match: bool = False
     creates: bool = False
+    # A read that answers one aggregate sends its version as ETag (every command does).
+    etag: bool = False
+    # The answer is a file to save (Content-Disposition: attachment).
+    attachment: bool = False
     errors: tuple[int, ...] = ()
     # Without a response schema, a non-JSON media type is documented as a plain string body.
     media_type: str = "application/json"
+    # Further media types the answer may have (a file served as what it is).
+    other_media_types: tuple[str, ...] = ()
     tags: tuple[str, ...] = field(default_factory=tuple)
     description: str = ""
+    # What the document shows as a body to send and a body answered; each must validate.
+    request_example: Mapping[str, Any] | None = None
+    response_example: Any = None
+    # The document's name for the operation (registerParticipant), unique in the API.
+    operation_id: str = field(kw_only=True)
 
 
 def operation_of(resource: object, method: str) -> Operation | None:

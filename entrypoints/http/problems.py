@@ -6,6 +6,7 @@ import json
 import logging
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 import falcon
 from marshmallow import ValidationError
@@ -92,25 +93,29 @@ class Problem(falcon.HTTPError):
         self.slug = slug
         self.extra = extra
 
-    def problem_body(self) -> dict[str, Any]:
+    def problem_body(self, instance: str | None = None) -> dict[str, Any]:
+        """The document; instance names the request refused (its path)."""
         body: dict[str, Any] = {}
         body["type"] = type_uri(self.slug)
         body["title"] = self.title
         body["status"] = self.status_code
         if self.description:
             body["detail"] = self.description
+        if instance:
+            body["instance"] = instance
         body.update(self.extra)
         return body
 
 
 def serialize_problem(req: falcon.Request, resp: falcon.Response, error: falcon.HTTPError) -> None:
     """Every error leaves as application/problem+json, whatever the Accept header."""
-    del req
+    # The path arrives decoded; quoted again, it is a URI reference whatever it holds.
+    instance = quote(req.path)
     if isinstance(error, Problem):
-        body = error.problem_body()
+        body = error.problem_body(instance)
     else:
         slug = _FALCON_SLUGS.get(error.status_code, "bad-request")
-        body = Problem(slug, error.description or None).problem_body()
+        body = Problem(slug, error.description or None).problem_body(instance)
         if error.status_code not in _FALCON_SLUGS:
             body["status"] = error.status_code
             body["title"] = error.title

@@ -71,30 +71,89 @@ class EmptySchema(Schema):
 
 
 class FieldErrorSchema(Schema):
-    field = fields.String(required=True, metadata={"description": "Dotted path, or body"})
-    message = fields.String(required=True)
+    field = fields.String(
+        required=True,
+        metadata={
+            "description": "The field's dotted path in the body (workflow.steps[2].next), the "
+            "query parameter, or body for the body as a whole"
+        },
+    )
+    message = fields.String(required=True, metadata={"description": "What is wrong with it"})
 
 
 class ProblemSchema(Schema):
-    """RFC 9457 problem details; extension members beyond these may be added."""
+    """RFC 9457 problem details; members beyond these may be added."""
 
     class Meta:
         unknown = INCLUDE
+        description = (
+            "An RFC 9457 problem document: every error answer is one. `type` is stable; the "
+            "other members after `instance` appear with the types that say so."
+        )
 
-    type = fields.String(required=True, metadata={"description": "Stable problem type URI"})
-    title = fields.String(required=True)
-    status = fields.Integer(required=True)
-    detail = fields.String()
-    errors = fields.List(
-        fields.Nested(FieldErrorSchema), metadata={"description": "One entry per invalid field"}
+    type = fields.String(
+        required=True,
+        metadata={
+            "description": "The problem type: a stable URI reference, /problems/<slug>, that "
+            "resolves to the type's description",
+            "format": "uri-reference",
+        },
     )
-    code = fields.String(metadata={"description": "The domain rule that refused the command"})
+    title = fields.String(
+        required=True, metadata={"description": "The type's summary, the same every time"}
+    )
+    status = fields.Integer(
+        required=True,
+        metadata={"description": "The HTTP status of the answer", "minimum": 400, "maximum": 599},
+    )
+    detail = fields.String(metadata={"description": "What went wrong this time, for a person"})
+    instance = fields.String(
+        metadata={"description": "The path of the request refused", "format": "uri-reference"}
+    )
+    errors = fields.List(
+        fields.Nested(FieldErrorSchema),
+        metadata={
+            "description": "validation-failed and invalid-parameter: every invalid field or "
+            "parameter, each with its message"
+        },
+    )
+    code = fields.String(
+        metadata={
+            "description": "conflict, precondition-failed and some validation-failed or "
+            "not-found answers: the rule that refused the request, e.g. already-registered, "
+            "registration-closed, capacity-reached, step-not-active, version-mismatch, "
+            "workflow-invalid"
+        }
+    )
+    participant_id = fields.UUID(
+        metadata={
+            "description": "conflict with code already-registered: the registration that "
+            "holds the e-mail"
+        }
+    )
     feature = fields.String(
-        metadata={"description": "The disabled feature", "enum": [f.value for f in Feature]}
+        metadata={
+            "description": "feature-disabled: the feature the tenant has not enabled",
+            "enum": [f.value for f in Feature],
+        }
     )
     permission = fields.String(
-        metadata={"description": "The missing permission", "enum": [p.value for p in Permission]}
+        metadata={
+            "description": "permission-denied: the permission the API key lacks",
+            "enum": [p.value for p in Permission],
+        }
     )
     checks = fields.Dict(
-        keys=fields.String(), values=fields.String(), metadata={"description": "Readiness checks"}
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={
+            "description": "service-unavailable from /ready: the checks that passed before "
+            "one failed (views, service, event_store)"
+        },
+    )
+    projection = fields.String(
+        metadata={"description": "projection-rebuilding: the view being rebuilt"}
+    )
+    version = fields.Integer(
+        metadata={"description": "projection-rebuilding: the version being built"}
     )

@@ -13,6 +13,7 @@ from adapters.audit.auditor import AuditEntry, Auditor
 from adapters.audit.queries import HistoryFilter
 from adapters.sql.paging import Page
 from domain.platform.permissions import Permission
+from entrypoints.http.audit import examples
 from entrypoints.http.audit.schemas import (
     AggregateStateQuerySchema,
     AggregateStateSchema,
@@ -66,6 +67,8 @@ class AuditEventsResource:
                 "(position), contexts merged by occurred_at; a domain event recorded after "
                 f"a page was read is on a later page, never skipped. {ITEM_NOTE}"
             ),
+            response_example=examples.AUDIT_EVENT_PAGE,
+            operation_id="listAuditEvents",
         ),
     }
 
@@ -90,6 +93,8 @@ class AggregateEventsResource:
             reads_projection="history",
             tags=TAGS,
             description=f"Another tenant's aggregate is not found. {ITEM_NOTE}",
+            response_example=examples.AUDIT_EVENT_PAGE,
+            operation_id="listAggregateEvents",
         ),
     }
 
@@ -112,11 +117,14 @@ class AggregateStateResource:
             response=AggregateStateSchema,
             query=AggregateStateQuerySchema,
             reads_projection="history",
+            etag=True,
             errors=(422,),
             tags=TAGS,
             description="Give `version` or `at` (neither: the latest). A version the aggregate "
             "has not reached, or a time before it was created, is refused with 422. Public "
             "attributes only; secret material is [redacted].",
+            response_example=examples.AGGREGATE_STATE,
+            operation_id="getAggregateState",
         ),
     }
 
@@ -144,9 +152,12 @@ class AuditExportResource:
             query=HistoryQuerySchema,
             reads_projection="history",
             media_type=NDJSON,
+            attachment=True,
             tags=TAGS,
             description="Takes the filters of /v1/audit/events; one item per line, in the same "
             "order, streamed as it is read.",
+            response_example=examples.EXPORT,
+            operation_id="exportAuditEvents",
         ),
     }
 

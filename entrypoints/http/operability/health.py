@@ -8,6 +8,7 @@ from sqlalchemy.exc import DBAPIError
 
 from adapters.projection.failures import failures
 from domain.platform.application import PlatformApplication
+from entrypoints.http.operability import examples
 from entrypoints.http.operability.schemas import HealthSchema
 from entrypoints.http.operations import Operation
 from entrypoints.http.problems import OUTAGE_RETRY_SECONDS, Problem
@@ -16,7 +17,12 @@ from entrypoints.http.problems import OUTAGE_RETRY_SECONDS, Problem
 class HealthResource:
     operations = {
         "GET": Operation(
-            "Liveness: the process answers", public=True, response=HealthSchema, tags=("ops",)
+            "Liveness: the process answers",
+            public=True,
+            response=HealthSchema,
+            tags=("ops",),
+            response_example=examples.HEALTH,
+            operation_id="getHealth",
         )
     }
 
@@ -45,6 +51,8 @@ class ReadinessResource:
             response=HealthSchema,
             errors=(503,),
             tags=("ops",),
+            response_example=examples.READY,
+            operation_id="getReadiness",
         )
     }
 

@@ -12,6 +12,7 @@ class MetricsResource:
     operations = {
         "GET": Operation(
             "Metrics in the Prometheus text format, summed over every process of the server",
+            operation_id="getMetrics",
             public=True,
             media_type="text/plain",
             tags=("ops",),

@@ -8,6 +8,7 @@ import falcon
 from marshmallow import Schema, fields
 
 from adapters.projection.status import ProjectionStatus
+from entrypoints.http.operability import examples
 from entrypoints.http.operations import Operation
 
 
@@ -90,7 +91,10 @@ class ProjectionHealthResource:
             "Projection lag: each projection's version, positions, lag, rebuild and leaders",
             public=True,
             response=ProjectionsHealthSchema,
+            errors=(503,),
             tags=("ops",),
+            response_example=examples.PROJECTIONS,
+            operation_id="getProjectionHealth",
         )
     }
 

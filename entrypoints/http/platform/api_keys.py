@@ -13,6 +13,7 @@ from adapters.service.usage import KeyUsageRecorder
 from domain.platform.application import PlatformApplication
 from domain.platform.permissions import Permission
 from entrypoints.http.operations import Operation
+from entrypoints.http.platform import examples
 from entrypoints.http.platform.schemas import (
     ApiKeyIssuedSchema,
     ApiKeyIssueSchema,
@@ -56,6 +57,8 @@ class ApiKeysResource:
             paginated=True,
             reads_projection="platform",
             tags=("api-keys",),
+            response_example=examples.API_KEY_PAGE,
+            operation_id="listApiKeys",
         ),
         "POST": Operation(
             "Issue an API key (the secret is shown once)",
@@ -65,6 +68,9 @@ class ApiKeysResource:
             response=ApiKeyIssuedSchema,
             creates=True,
             tags=("api-keys",),
+            request_example=examples.API_KEY_ISSUE,
+            response_example=examples.API_KEY_ISSUED,
+            operation_id="issueApiKey",
         ),
     }
 
@@ -101,7 +107,10 @@ class ApiKeyResource:
             MANAGE,
             response=ApiKeySchema,
             reads_projection="platform",
+            etag=True,
             tags=("api-keys",),
+            response_example=examples.API_KEY,
+            operation_id="getApiKey",
         ),
     }
 
@@ -126,6 +135,9 @@ class ApiKeyRotationResource:
             response=ApiKeyRotatedSchema,
             if_match=True,
             tags=("api-keys",),
+            request_example=examples.API_KEY_ROTATE,
+            response_example=examples.API_KEY_ROTATED,
+            operation_id="rotateApiKey",
         ),
     }
 
@@ -157,6 +169,8 @@ class ApiKeyRevocationResource:
             response=ApiKeySchema,
             if_match=True,
             tags=("api-keys",),
+            response_example=examples.API_KEY_REVOKED,
+            operation_id="revokeApiKey",
         ),
     }
 

@@ -8,6 +8,7 @@ from adapters.platform.queries import PlatformQueries
 from domain.platform.application import PlatformApplication
 from domain.platform.permissions import Permission
 from entrypoints.http.operations import Operation
+from entrypoints.http.platform import examples
 from entrypoints.http.platform.schemas import TenantSchema, TenantUpdateSchema
 from entrypoints.http.problems import Problem
 from entrypoints.http.requests import answer_command, expected_version, load_body, set_etag
@@ -24,7 +25,10 @@ class TenantResource:
             Permission.TENANT_READ,
             response=TenantSchema,
             reads_projection="platform",
+            etag=True,
             tags=("tenant",),
+            response_example=examples.TENANT,
+            operation_id="getTenant",
         ),
         "PATCH": Operation(
             "Rename your tenant",
@@ -33,6 +37,9 @@ class TenantResource:
             response=TenantSchema,
             if_match=True,
             tags=("tenant",),
+            request_example=examples.TENANT_RENAME,
+            response_example={**examples.TENANT, "name": examples.TENANT_RENAME["name"]},
+            operation_id="renameTenant",
         ),
     }
 

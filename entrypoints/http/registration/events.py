@@ -12,6 +12,7 @@ from domain.registration.application import RegistrationApplication
 from domain.registration.managed_event import ManagedEvent
 from domain.shared.application import Ack
 from entrypoints.http.operations import Operation
+from entrypoints.http.registration import examples
 from entrypoints.http.registration.documents import (
     EVENT_PAGE_SCHEMA,
     EVENT_SCHEMA,
@@ -68,6 +69,8 @@ class EventsResource:
             paginated=True,
             reads_projection="registration",
             tags=TAGS,
+            response_example=examples.EVENT_PAGE,
+            operation_id="listEvents",
         ),
         "POST": Operation(
             "Create an event, in draft, with the default single-approval workflow unless "
@@ -80,6 +83,9 @@ class EventsResource:
             tags=TAGS,
             description="An invalid workflow is refused with 422 listing every problem, each "
             "at its path under `workflow`.",
+            request_example=examples.EVENT_CREATE,
+            response_example=examples.EVENT,
+            operation_id="createEvent",
         ),
     }
 
@@ -109,7 +115,10 @@ class EventResource:
             READ,
             response=EventSchema,
             reads_projection="registration",
+            etag=True,
             tags=TAGS,
+            response_example=examples.EVENT_OPENED,
+            operation_id="getEvent",
         ),
         "PATCH": Operation(
             "Change an event's details, capacity or categories",
@@ -120,6 +129,9 @@ class EventResource:
             tags=TAGS,
             description="Give only what changes. A capacity below the seats already taken is "
             "refused with 409 `capacity-reached`; a category is never removed.",
+            request_example=examples.EVENT_UPDATE,
+            response_example=examples.EVENT_UPDATED,
+            operation_id="updateEvent",
         ),
     }
 
@@ -151,6 +163,8 @@ class RegistrationSwitchResource:
         response=EventSchema,
         if_match=True,
         tags=TAGS,
+        response_example=examples.EVENT_OPENED,
+        operation_id="openRegistration",
     )
     CLOSES = Operation(
         "Close registration: no new participants; those registered carry on",
@@ -158,6 +172,8 @@ class RegistrationSwitchResource:
         response=EventSchema,
         if_match=True,
         tags=TAGS,
+        response_example=examples.EVENT_CLOSED,
+        operation_id="closeRegistration",
     )
 
     def __init__(self, registration: RegistrationApplication, *, opens: bool) -> None:
@@ -184,10 +200,13 @@ class WorkflowResource:
             response=WorkflowDocumentSchema,
             query=WorkflowQuerySchema,
             reads_projection="registration",
+            etag=True,
             tags=TAGS,
             errors=(404,),
             description="The ETag is the event's version, as If-Match on PUT expects. "
             "`?version=N` reads the definition participants registered under version N follow.",
+            response_example=examples.WORKFLOW_DOCUMENT,
+            operation_id="getWorkflow",
         ),
         "PUT": Operation(
             "Publish a new workflow version for new registrations",
@@ -199,6 +218,9 @@ class WorkflowResource:
             description="Participants already registered stay on the version they started. "
             "A definition equal to the current one publishes nothing. An invalid one is "
             "refused with 422 listing every problem, each at its path under `workflow`.",
+            request_example=examples.WORKFLOW_PUBLISH,
+            response_example=examples.WORKFLOW_DOCUMENT,
+            operation_id="publishWorkflow",
         ),
     }
 

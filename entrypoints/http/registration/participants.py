@@ -13,6 +13,7 @@ from domain.registration.application import RegistrationApplication
 from domain.registration.participant import Participant
 from domain.shared.application import Ack
 from entrypoints.http.operations import Operation
+from entrypoints.http.registration import examples
 from entrypoints.http.registration.documents import (
     EVENT_COUNTS_SCHEMA,
     PARTICIPANT_PAGE_SCHEMA,
@@ -70,6 +71,8 @@ class EventParticipantsResource:
             tags=TAGS,
             description="Filters combine; an unknown status, or any other bad filter, is a "
             "400 `invalid-parameter` naming it.",
+            response_example=examples.PARTICIPANT_PAGE,
+            operation_id="listParticipants",
         ),
         "POST": Operation(
             "Register a person for an event (registration must be open)",
@@ -83,6 +86,9 @@ class EventParticipantsResource:
             "An e-mail already registered for the event (compared case-insensitively) is a "
             "409 `already-registered` whose `participant_id` names the registration; closed "
             "registration is a 409 `registration-closed`.",
+            request_example=examples.PARTICIPANT_REGISTER,
+            response_example=examples.PARTICIPANT_REGISTERED,
+            operation_id="registerParticipant",
         ),
     }
 
@@ -121,6 +127,8 @@ class EventCountsResource:
             response=EventCountsSchema,
             reads_projection="registration",
             tags=TAGS,
+            response_example=examples.EVENT_COUNTS,
+            operation_id="countParticipants",
         ),
     }
 
@@ -139,7 +147,10 @@ class ParticipantResource:
             READ,
             response=ParticipantSchema,
             reads_projection="registration",
+            etag=True,
             tags=TAGS,
+            response_example=examples.PARTICIPANT,
+            operation_id="getParticipant",
         ),
         "PATCH": Operation(
             "Change a participant's personal details",
@@ -150,6 +161,9 @@ class ParticipantResource:
             tags=TAGS,
             description="Give only what changes; null clears an optional detail. A new e-mail "
             "already registered for the event is a 409 `already-registered`.",
+            request_example=examples.PARTICIPANT_UPDATE,
+            response_example=examples.PARTICIPANT_UPDATED,
+            operation_id="updateParticipant",
         ),
     }
 

@@ -12,6 +12,7 @@ from domain.registration.application import RegistrationApplication
 from domain.shared.cause import current_cause
 from entrypoints.http.operations import Operation
 from entrypoints.http.problems import Problem
+from entrypoints.http.registration import examples
 from entrypoints.http.registration.documents import QUEUE_PAGE_SCHEMA
 from entrypoints.http.registration.event_schemas import STEP_ID_PATTERN
 from entrypoints.http.registration.participant_schemas import (
@@ -47,6 +48,8 @@ class WorkQueueResource:
             reads_projection="registration",
             tags=TAGS,
             description="A step no participant is at (or no workflow has) has an empty queue.",
+            response_example=examples.QUEUE_PAGE,
+            operation_id="listStepQueue",
         ),
     }
 
@@ -83,6 +86,9 @@ class StepCompletionResource:
             description="The API key is recorded as the actor. A step that is not active is a "
             "409 `step-not-active`; the approval that would take the last seat too many is a "
             "409 `capacity-reached`; a step the workflow lacks is a 404.",
+            request_example=examples.STEP_COMPLETION,
+            response_example=examples.PARTICIPANT_APPROVED,
+            operation_id="completeStep",
         ),
     }
 
@@ -115,6 +121,9 @@ class RegistrationEndResource:
         response=ParticipantSchema,
         if_match=True,
         tags=TAGS,
+        request_example=examples.END_REGISTRATION,
+        response_example=examples.PARTICIPANT_ENDED,
+        operation_id="withdrawParticipant",
     )
     CANCELS = Operation(
         "The organiser cancels the registration, with a withdrawal's effects",
@@ -123,6 +132,9 @@ class RegistrationEndResource:
         response=ParticipantSchema,
         if_match=True,
         tags=TAGS,
+        request_example=examples.CANCEL_REGISTRATION,
+        response_example=examples.PARTICIPANT_CANCELLED,
+        operation_id="cancelParticipant",
     )
 
     def __init__(self, registration: RegistrationApplication, *, by_organiser: bool) -> None:

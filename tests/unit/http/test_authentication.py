@@ -116,7 +116,8 @@ def test_every_api_route_needs_a_key(
 
 
 def test_public_routes_need_no_key(client: TestClient) -> None:
-    for path in ("/health", "/ready", "/docs", "/v1/openapi.json", "/problems/not-found"):
+    public = ("/health", "/ready", "/docs", "/docs/assets/docs.js", "/v1/openapi.json")
+    for path in (*public, "/problems/not-found"):
         assert client.simulate_get(path).status_code == 200, path
 
 

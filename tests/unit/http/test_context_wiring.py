@@ -52,7 +52,13 @@ class GadgetApplication(AccreditApplication):
 
 class SoldOutResource:
     operations: ClassVar[dict[str, Operation]] = {
-        "POST": Operation("Buy a gadget", Permission.EVENTS_WRITE, status=201, tags=("gadgets",))
+        "POST": Operation(
+            "Buy a gadget",
+            Permission.EVENTS_WRITE,
+            status=201,
+            tags=("gadgets",),
+            operation_id="buyGadget",
+        )
     }
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:

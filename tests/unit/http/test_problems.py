@@ -277,3 +277,19 @@ def test_a_problem_carries_no_stack_trace(client: TestClient, admin: Caller) -> 
 
     assert "Traceback" not in result.text
     assert 'File "' not in result.text
+
+
+def test_a_problem_names_the_request_it_refuses_as_its_instance(
+    client: TestClient, admin: Caller
+) -> None:
+    missing = "/v1/participants/00000000-0000-4000-8000-000000000000"
+
+    body = expect.problem(client.simulate_get(missing, headers=admin.headers), 404, "not-found")
+
+    assert body["instance"] == missing
+
+
+def test_the_instance_of_an_odd_path_is_still_a_uri_reference(client: TestClient) -> None:
+    body = expect.problem(client.simulate_get("/v1/no where/é"), 404, "not-found")
+
+    assert body["instance"] == "/v1/no%20where/%C3%A9"

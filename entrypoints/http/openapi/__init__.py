@@ -1,0 +1,1 @@
+"""The API reference: the OpenAPI document built from the declared operations, and its pages."""

@@ -1,0 +1,38 @@
+"""What the reference shows as the operators' bodies: health and projection lag."""
+
+from __future__ import annotations
+
+from typing import Any
+
+HEALTH: dict[str, Any] = {"status": "ok", "checks": {}}
+READY: dict[str, Any] = {
+    "status": "ok",
+    "checks": {"views": "ok", "service": "ok", "event_store": "ok"},
+}
+PROJECTIONS: dict[str, Any] = {
+    "projections": [
+        {
+            "name": "registration",
+            "version": 2,
+            "stored_version": 1,
+            "state": "rebuilding",
+            "rebuild": {"version": 2, "progress": 0.4127},
+            "leaders": [
+                {"version": 1, "host": "app-1", "pid": 4242},
+                {"version": 2, "host": "app-2", "pid": 5150},
+            ],
+            "lag_events": 3,
+            "lag_seconds": 0.214,
+            "upstreams": [
+                {
+                    "upstream": "registration",
+                    "position": 18204,
+                    "head": 18207,
+                    "lag_events": 3,
+                    "lag_seconds": 0.214,
+                    "rebuilt": 7513,
+                }
+            ],
+        }
+    ]
+}
