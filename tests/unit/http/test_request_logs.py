@@ -23,7 +23,7 @@ boom_log = logging.getLogger("tests.boom")
 class Boom:
     """A responder that logs a line, then fails as a bug would."""
 
-    operations = {"GET": Operation("fails on purpose")}
+    operations = {"GET": Operation("fails on purpose", operation_id="failOnPurpose")}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, name: str) -> None:
         boom_log.warning("about to fail for %s", name)
