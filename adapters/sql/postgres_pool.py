@@ -53,6 +53,11 @@ def views_pool(settings: Settings) -> ConnectionPool[PooledConnection]:
         # How long a thread waits for a connection: an unreachable database is then a
         # prompt 503 to retry rather than a request hanging for the default 30 s.
         timeout=VIEWS_CONNECT_TIMEOUT_SECONDS,
+        # An attempt to connect that keeps failing gives up as soon as no request could
+        # still be waiting for it; the next request starts a new one at once. The default
+        # (retries backing off up to five minutes) would keep the service answering 503
+        # for minutes after the database came back.
+        reconnect_timeout=VIEWS_CONNECT_TIMEOUT_SECONDS,
         name="accredit-views",
         open=True,
     )

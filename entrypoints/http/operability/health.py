@@ -30,17 +30,23 @@ class HealthResource:
         resp.media = {"status": "ok", "checks": {}}
 
 
+# Pooled connections that died while idle (the server restarted) are each found dead
+# once; readiness is about now, so it tries past as many as a pool may hold.
+_DEAD_CONNECTIONS_TRIED = 16
+
+
 def _select_one(engine: Engine) -> None:
-    """Asks the database for a row, once more on a new connection if a pooled one died
-    while idle (the server restarted): readiness is about now, not about that connection."""
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except DBAPIError as exc:
-        if not exc.connection_invalidated:
-            raise
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+    """Asks the database for a row, on a new connection while pooled ones prove dead."""
+    for _ in range(_DEAD_CONNECTIONS_TRIED):
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
 
 
 class ReadinessResource:
@@ -66,18 +72,22 @@ class ReadinessResource:
         self.platform = platform
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        checks = {}
+        checks: dict[str, str] = {}
+        step = "views"
         try:
-            for name, engine in self.engines.items():
+            for step, engine in self.engines.items():
                 _select_one(engine)
-                checks[name] = "ok"
+                checks[step] = "ok"
+            step = "event_store"
             self.platform.recorder.max_notification_id()
-            checks["event_store"] = "ok"
+            checks[step] = "ok"
+            step = "projections"
             stopped = failures(self.engines["views"])
         except Exception as exc:
+            checks[step] = type(exc).__name__
             raise Problem(
                 "service-unavailable",
-                f"{type(exc).__name__}",
+                f"the {step.replace('_', ' ')} did not answer ({type(exc).__name__})",
                 headers={"Retry-After": str(OUTAGE_RETRY_SECONDS)},
                 checks=checks,
             ) from None
