@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +82,27 @@ def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str,
         if raw.lower() == choice.lower():
             return choice
     raise SettingsError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+
+
+_ORIGIN = re.compile(r"https?://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\])(:[0-9]{1,5})?")
+
+
+def _cors_origins(env: Mapping[str, str]) -> tuple[str, ...]:
+    """Origins whose pages may call the API from a browser: none unless listed."""
+    raw = env.get("ACCREDIT_CORS_ORIGINS", "").strip()
+    if not raw:
+        return ()
+    if raw == "*":
+        return ("*",)
+    origins = tuple(part.strip().rstrip("/") for part in raw.split(",") if part.strip())
+    for origin in origins:
+        if not _ORIGIN.fullmatch(origin):
+            raise SettingsError(
+                "ACCREDIT_CORS_ORIGINS must be * or origins separated by commas, each "
+                "scheme://host[:port] with no path (like https://kiosk.example.org), "
+                f"not {origin!r}"
+            )
+    return origins
 
 
 def _cipher_key(env: Mapping[str, str]) -> str | None:
@@ -183,6 +205,8 @@ class Settings:
     log_level: str = "INFO"
     # gunicorn's line per request; off where a proxy in front logs requests already.
     access_log: bool = True
+    # Origins whose browser pages may call the API (CORS); ("*",) for any, () for none.
+    cors_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -219,6 +243,7 @@ class Settings:
             log_format=_choice(env, "ACCREDIT_LOG_FORMAT", "json", LOG_FORMATS),
             log_level=_choice(env, "ACCREDIT_LOG_LEVEL", "INFO", LOG_LEVELS),
             access_log=_choice(env, "ACCREDIT_ACCESS_LOG", "1", ("1", "0")) == "1",
+            cors_origins=_cors_origins(env),
         )
 
     @property

@@ -12,6 +12,7 @@ from adapters.projection.rebuilding import Rebuilds
 from adapters.settings import Settings
 from entrypoints.http.middleware.access import AuthMiddleware, AuthorizationMiddleware
 from entrypoints.http.middleware.context import BodyMiddleware, CauseMiddleware, RequestIdMiddleware
+from entrypoints.http.middleware.cors import CorsMiddleware
 from entrypoints.http.middleware.idempotency import IdempotencyMiddleware
 from entrypoints.http.middleware.limits import RateLimitMiddleware
 from entrypoints.http.middleware.reads import ReadYourWritesMiddleware
@@ -88,9 +89,13 @@ def create_app(container: Container | None = None) -> falcon.App[falcon.Request,
             upstreams,
             c.applications,
             Rebuilds(c.reader, c.projection_versions()),
+            c.key_positions,
         ),
         IdempotencyMiddleware(c.idempotency),
     ]
+    if c.settings.cors_origins:
+        # First, so that its answer headers go on every answer, refusals included.
+        middleware.insert(0, CorsMiddleware(c.settings.cors_origins))
     for context in c.contexts:
         register_problem_types(context.problems.types, context.problems.errors)
     app = falcon.App(middleware=middleware)

@@ -145,6 +145,11 @@ def requested_positions(req: falcon.Request) -> list[Position]:
             "invalid-parameter",
             "min_position must look like platform:42 (from Accredit-Position)",
         )
+    return parse_positions(raw)
+
+
+def parse_positions(raw: str) -> list[Position]:
+    """Positions as Accredit-Position writes them: app:N, comma-separated."""
     positions = []
     for part in raw.split(","):
         app, _, number = part.rpartition(":")

@@ -17,6 +17,7 @@ from adapters.projection.tracking import Positions
 from adapters.projection.view_changes import ViewChanges
 from adapters.projection.wakeup import Wakeup, wakeup_for
 from adapters.service.idempotency import IdempotencyStore
+from adapters.service.key_positions import KeyPositions
 from adapters.service.ratelimit import SqlRateLimiter
 from adapters.service.usage import KeyUsageRecorder
 from adapters.settings import Settings
@@ -45,6 +46,7 @@ class Container:
     positions: Positions
     rate_limiter: SqlRateLimiter
     idempotency: IdempotencyStore
+    key_positions: KeyPositions  # where each key's commands got to, for its reads
     usage: KeyUsageRecorder
     applications: dict[str, AccreditApplication] = field(default_factory=dict)
     queries: dict[type[Any], object] = field(default_factory=dict)
@@ -179,6 +181,7 @@ def assemble(settings: Settings, contexts: Sequence[Context]) -> Container:
         view_changes=changes,
         rate_limiter=SqlRateLimiter(service, settings.rate_window_seconds),
         idempotency=IdempotencyStore(service, settings.idempotency_ttl_seconds),
+        key_positions=KeyPositions(service),
         usage=KeyUsageRecorder(engine, settings.usage_flush_seconds),
         applications=applications,
         queries=queries,

@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 
 ACCREDIT = str(Path(sys.executable).with_name("accredit"))
+# The one origin whose pages `served` lets call the API.
+CORS_ORIGIN = "https://kiosk.example.org"
 
 
 def free_port() -> int:
@@ -155,7 +157,10 @@ def stop_serve(served: Served) -> int:
 @pytest.fixture(params=["sqlite", "postgres"])
 def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Served]:
     """`accredit serve` on SQLite, then on a fresh PostgreSQL database."""
-    extra = {"ACCREDIT_RATE_LIMITS": json.dumps({"FREE": 10})}
+    extra = {
+        "ACCREDIT_RATE_LIMITS": json.dumps({"FREE": 10}),
+        "ACCREDIT_CORS_ORIGINS": CORS_ORIGIN,
+    }
     if request.param == "postgres":
         extra["ACCREDIT_DATABASE_URL"] = request.getfixturevalue("pg_url")
     server = start_serve(tmp_path, extra)

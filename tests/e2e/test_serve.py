@@ -7,7 +7,7 @@ import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.e2e.conftest import Served, stop_serve
+from tests.e2e.conftest import CORS_ORIGIN, Served, stop_serve
 
 
 def test_demo_admin_key_reads_the_tenant_and_issues_keys_visible_in_the_list(
@@ -137,3 +137,37 @@ def test_errors_over_the_wire_are_problem_documents(served: Served) -> None:
     assert b"/docs/assets/swagger-ui-bundle.js" in docs.body
     spec = served.request("GET", "/v1/openapi.json")
     assert spec.body["openapi"] == "3.1.0"
+
+
+def test_a_page_of_an_allowed_origin_passes_the_preflight_and_reads_the_answer(
+    served: Served,
+) -> None:
+    preflight = served.request(
+        "OPTIONS",
+        "/v1/api-keys",
+        headers={
+            "Origin": CORS_ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type, idempotency-key",
+        },
+    )
+    answer = served.request(
+        "POST",
+        "/v1/api-keys",
+        {"name": "kiosk", "permissions": ["tenant:read"]},
+        key=served.admin_key,
+        headers={"Origin": CORS_ORIGIN},
+    )
+    foreign = served.request(
+        "GET", "/v1/tenant", key=served.admin_key, headers={"Origin": "https://elsewhere.example"}
+    )
+
+    assert preflight.status == 200
+    assert preflight.headers["access-control-allow-origin"] == CORS_ORIGIN
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    assert "idempotency-key" in preflight.headers["access-control-allow-headers"]
+    assert answer.status == 201
+    assert answer.headers["access-control-allow-origin"] == CORS_ORIGIN
+    assert "Location" in answer.headers["access-control-expose-headers"]
+    assert foreign.status == 200
+    assert "access-control-allow-origin" not in foreign.headers

@@ -1,7 +1,13 @@
-"""Read-your-writes: queries that name a command's position wait for their view."""
+"""Read-your-writes: a query waits for its view to hold the positions it must reflect.
+
+Those are the positions it names (min_position, to read another key's writes) and,
+without any parameter, those of every command its own API key made before it, on any
+process or host: the key's positions are recorded before a command's answer leaves.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -10,17 +16,21 @@ from eventsourcing.application import Application
 
 from adapters.projection.rebuilding import Rebuilds
 from adapters.projection.tracking import Positions
+from adapters.service.key_positions import KeyPositions
+from domain.platform.application import Principal
 from domain.shared.application import Position
 from entrypoints.http.operations import operation_of
 from entrypoints.http.problems import Problem
-from entrypoints.http.requests import requested_positions
+from entrypoints.http.requests import POSITION_HEADER, parse_positions, requested_positions
+
+logger = logging.getLogger(__name__)
 
 # A rebuild takes minutes: a client has no use for asking every second.
 REBUILD_RETRY_AFTER_SECONDS = 5
 
 
 class ReadYourWritesMiddleware:
-    """A query that names a command's position answers only once its view has it."""
+    """A query answers once its view has the named positions and its key's own commands."""
 
     def __init__(
         self,
@@ -29,8 +39,10 @@ class ReadYourWritesMiddleware:
         upstreams: Mapping[str, Collection[str]],
         applications: Mapping[str, Application[Any]],
         rebuilds: Rebuilds,
+        key_positions: KeyPositions,
     ) -> None:
         self.positions = positions
+        self.key_positions = key_positions
         self.timeout = timeout
         self.rebuilds = rebuilds
         # projection -> the applications it reads; a position elsewhere is never reached.
@@ -44,12 +56,22 @@ class ReadYourWritesMiddleware:
         if operation is None or operation.reads_projection is None:
             return
         projection = operation.reads_projection
-        wanted = requested_positions(req)
-        for position in wanted:
+        named_positions = requested_positions(req)
+        for position in named_positions:
             self._check_reachable(projection, position)
+        principal: Principal | None = req.context.principal
+        own: list[Position] = []
+        if principal is not None:
+            followed = self.upstreams.get(projection, ())
+            own = self.key_positions.of(str(principal.key_id), followed)
+        wanted = named_positions + own
         if not wanted or self.positions.wait_for(projection, wanted, 0.0):
             return
-        named = ", ".join(map(str, wanted))
+        named = ", ".join(map(str, named_positions))
+        if own:
+            yours = ", ".join(map(str, own))
+            named = f"{named} and " if named else ""
+            named += f"this key's latest commands ({yours})"
         awaited = self.rebuilds.awaited(projection)
         if awaited is not None:
             # Waiting would only run out: nothing moves these tables until the swap.
@@ -82,3 +104,18 @@ class ReadYourWritesMiddleware:
                 "invalid-parameter",
                 f"{position} was never handed out: {position.application} is at {last}",
             )
+
+    def process_response(
+        self, req: falcon.Request, resp: falcon.Response, resource: object, req_succeeded: bool
+    ) -> None:
+        """Records where a command of the key got to, before its answer leaves."""
+        principal: Principal | None = getattr(req.context, "principal", None)
+        raw = resp.get_header(POSITION_HEADER)
+        if principal is None or raw is None or resp.status_code >= 400:
+            return
+        try:
+            self.key_positions.record(str(principal.key_id), parse_positions(raw))
+        except Exception:
+            # The command is done and its answer names its position (for min_position):
+            # failing the answer now would invite a retry that does it twice.
+            logger.warning("could not record the position of a command", exc_info=True)

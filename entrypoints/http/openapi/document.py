@@ -76,8 +76,11 @@ domain event as `Accredit-Position`. Those that change an existing resource hono
 (412 when it changed). Every POST accepts an `Idempotency-Key`: a retry gets the stored answer,
 marked `Idempotent-Replayed: true`.
 
-**Read your writes.** A query given `min_position` (or the `Accredit-Min-Position` header)
-answers once its view has reached that position, or 503 `projection-lagging` with `Retry-After`.
+**Read your writes.** A query sees every command its own API key made before it, on any worker
+or host, without a parameter. To read another key's write, pass its `Accredit-Position` as
+`min_position` (or the `Accredit-Min-Position` header). The query answers once its view has
+reached those positions, or 503 `projection-lagging` with `Retry-After`; a position of an
+application the view does not follow, or one never handed out, is 400 at once.
 
 **Lists** take `limit` (1 to 200, default 50) and `cursor` (the `next_cursor` of the page
 before; null on the last page).
@@ -163,7 +166,9 @@ def _parameters(
                 "name": "min_position",
                 "in": "query",
                 "description": f"Answer only once the view reflects this {POSITION_HEADER} "
-                f"(waiting a bounded time); the {MIN_POSITION_HEADER} header does the same",
+                f"(waiting a bounded time), to read another key's write: the key's own "
+                f"commands are waited for without it; the {MIN_POSITION_HEADER} header "
+                "does the same",
                 "schema": {
                     "type": "string",
                     "pattern": position_pattern(upstreams.get(op.reads_projection, ())),

@@ -40,8 +40,9 @@ HEADERS: dict[str, tuple[str, dict[str, Any]]] = {
     ),
     "Retry-After": ("Seconds to wait before trying again.", _SECONDS),
     POSITION_HEADER: (
-        "Where the command's last domain event stands in its application's log; pass it "
-        "as min_position to a query to read your write. Absent when nothing was recorded.",
+        "Where the command's last domain event stands in its application's log. The same "
+        "key's queries wait for it by themselves; pass it as min_position to a query made "
+        "with another key to read this write there. Absent when nothing was recorded.",
         {"type": "string", "pattern": "^[a-z_]+:[0-9]+$"},
     ),
     "ETag": (

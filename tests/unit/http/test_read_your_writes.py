@@ -1,4 +1,4 @@
-"""A command's Accredit-Position, passed back as min_position, makes a query wait for it."""
+"""A query sees its own key's commands without asking; min_position names others' writes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from adapters.projection.tracking import projection_tracking
 from entrypoints.wiring.container import Container
 from tests.recording_positions import RecordingPositions
 from tests.unit.http import expect
-from tests.unit.http.conftest import Caller
+from tests.unit.http.conftest import Caller, IssueKey
 
 
 def test_a_query_at_a_caught_up_position_answers_with_the_write(
@@ -72,14 +72,48 @@ def test_the_header_form_of_min_position_works_too(
     assert expect.ok(caught_up)["name"] == "Header"
 
 
-def test_without_min_position_a_query_answers_at_once_with_what_the_view_has(
-    client: TestClient, admin: Caller
+def test_without_min_position_a_query_waits_for_the_commands_its_own_key_made(
+    positions: RecordingPositions, client: TestClient, container: Container, admin: Caller
 ) -> None:
-    client.simulate_patch("/v1/tenant", json={"name": "Not yet"}, headers=admin.headers)
+    client.simulate_patch("/v1/tenant", json={"name": "Mine"}, headers=admin.headers)
+
+    lagging = client.simulate_get("/v1/tenant", headers=admin.headers)
+    container.catch_up()
+    caught_up = client.simulate_get("/v1/tenant", headers=admin.headers)
+
+    problem = expect.problem(lagging, 503, "projection-lagging")
+    assert "this key's latest commands (platform:" in problem["detail"]
+    assert expect.ok(caught_up)["name"] == "Mine"
+    assert positions.waits[:2] == [(0.0, False), (container.settings.read_wait_seconds, False)]
+
+
+def test_another_key_reads_what_the_view_has_at_once_unless_it_names_the_position(
+    client: TestClient, container: Container, admin: Caller, issue_key: IssueKey
+) -> None:
+    other = issue_key(admin.tenant_id)
+    renamed = client.simulate_patch("/v1/tenant", json={"name": "Not yet"}, headers=admin.headers)
+
+    at_once = client.simulate_get("/v1/tenant", headers=other.headers)
+    named = client.simulate_get(
+        "/v1/tenant",
+        params={"min_position": renamed.headers["Accredit-Position"]},
+        headers=other.headers,
+    )
+
+    assert expect.ok(at_once)["name"] == "Acme Events"
+    expect.problem(named, 503, "projection-lagging")
+
+
+def test_a_refused_command_leaves_the_key_reading_at_once(
+    positions: RecordingPositions, client: TestClient, admin: Caller
+) -> None:
+    refused = client.simulate_patch("/v1/tenant", json={"name": ""}, headers=admin.headers)
 
     result = client.simulate_get("/v1/tenant", headers=admin.headers)
 
+    assert refused.status_code == 422
     assert expect.ok(result)["name"] == "Acme Events"
+    assert positions.waits == []
 
 
 def test_an_old_position_answers_at_once(client: TestClient, admin: Caller) -> None:
@@ -138,8 +172,9 @@ def live_tables_of_an_older_version(container: Container) -> None:
 
 
 def test_a_query_past_the_tables_of_a_projection_being_rebuilt_is_a_503_at_once(
-    client: TestClient, container: Container, admin: Caller
+    client: TestClient, container: Container, admin: Caller, issue_key: IssueKey
 ) -> None:
+    other = issue_key(admin.tenant_id)
     renamed = client.simulate_patch("/v1/tenant", json={"name": "Later"}, headers=admin.headers)
     live_tables_of_an_older_version(container)
 
@@ -148,12 +183,14 @@ def test_a_query_past_the_tables_of_a_projection_being_rebuilt_is_a_503_at_once(
         params={"min_position": renamed.headers["Accredit-Position"]},
         headers=admin.headers,
     )
-    meanwhile = client.simulate_get("/v1/tenant", headers=admin.headers)
+    own = client.simulate_get("/v1/tenant", headers=admin.headers)
+    meanwhile = client.simulate_get("/v1/tenant", headers=other.headers)
 
     problem = expect.problem(waiting, 503, "projection-rebuilding")
     assert "being rebuilt to version 1" in problem["detail"]
     assert (problem["projection"], problem["version"]) == ("platform", 1)
     assert waiting.headers["Retry-After"] == "5"
+    expect.problem(own, 503, "projection-rebuilding")
     assert expect.ok(meanwhile)["name"] == "Acme Events"
 
 
