@@ -15,6 +15,7 @@ from collections.abc import Callable
 from sqlalchemy import delete, insert, select
 
 from adapters.projection.build_area import BuildArea, build_area
+from adapters.projection.failures import clear_failures
 from adapters.projection.sql_projection import SqlProjection
 from adapters.projection.tracking import projection_tracking
 from adapters.projection.view_changes import announce
@@ -89,7 +90,8 @@ def _build_and_swap(
     on_progress: Progress | None,
     stop: threading.Event | None,
 ) -> None:
-    builder = projection.runner(area.engine, announce=False)
+    # What the build cannot apply is shown with the live projection: its view waits for it.
+    builder = projection.runner(area.engine, announce=False, failures=projection.engine)
     for _ in range(SWAP_ATTEMPTS):
         while count := builder.run_batch():
             if on_progress is not None:
@@ -136,5 +138,6 @@ def _swap(projection: SqlProjection, area: BuildArea) -> bool:
             ],
         )
         for upstream, position in positions.items():
+            clear_failures(conn, name, upstream)
             announce(conn, name, upstream, position)
     return True

@@ -59,6 +59,7 @@ class ProjectionRunner(Generic[V]):
         batch_size: int = 1000,
         *,
         announce: bool = True,
+        failures: Engine | None = None,
     ) -> None:
         self.engine = engine
         self.projector = projector
@@ -68,9 +69,11 @@ class ProjectionRunner(Generic[V]):
         # A build in scratch tables tells no one: its positions are not the live ones.
         self.announce = announce
         self._wanted: dict[str, bool] = {}  # stored topic -> whether the projector handles it
-        # Live runners record a domain event they cannot apply for every process to
-        # see; a build in scratch tables lets the error reach whoever runs it.
-        self.records_failures = announce
+        # A domain event a runner cannot apply is recorded for every process to see: by
+        # a live runner beside its tables, by a rebuild's in the live tables it names
+        # (`failures`), since the live view waits for that build to be swapped in.
+        self.failures_engine = failures if failures is not None else engine if announce else None
+        self.records_failures = self.failures_engine is not None
         # Upstreams whose next batch clears a recorded failure: each after it failed, and
         # each once at first, for a failure a runner before this one recorded.
         self._may_have_failed: set[str] = set(self.upstreams)
@@ -144,8 +147,9 @@ class ProjectionRunner(Generic[V]):
             except Exception as error:
                 if not self.records_failures:
                     raise
+                assert self.failures_engine is not None
                 failure = record_failure(
-                    self.engine,
+                    self.failures_engine,
                     self.name,
                     upstream,
                     self.projector.version,
@@ -192,12 +196,16 @@ class ProjectionRunner(Generic[V]):
             if isinstance(view, SqlView):
                 view.flush()
             clears = self.records_failures and upstream in self._may_have_failed
-            if clears:
+            if clears and self.failures_engine is self.engine:
                 # Past the failure, in the same commit: the tables and the failure agree.
                 clear_failures(conn, self.name, upstream)
             if self.announce:
                 announce(conn, self.name, upstream, notifications[-1].id)
         if clears:
+            if self.failures_engine is not None and self.failures_engine is not self.engine:
+                # A build's tables are elsewhere: past the failure, it is forgotten after.
+                with write_transaction(self.failures_engine) as conn:
+                    clear_failures(conn, self.name, upstream)
             self._may_have_failed.discard(upstream)
 
     def _handles(self, topic: str) -> bool:

@@ -42,9 +42,12 @@ class SqlProjection:
         return {name: self.upstreams[name] for name in self.projector.upstream}
 
     def runner(
-        self, engine: Engine | None = None, *, announce: bool = True
+        self, engine: Engine | None = None, *, announce: bool = True, failures: Engine | None = None
     ) -> ProjectionRunner[Any]:
-        """A runner on the live tables, or on the tables `engine` maps them to."""
+        """A runner on the live tables, or on the tables `engine` maps them to.
+
+        `failures` is where a runner on other tables records a domain event it cannot apply.
+        """
         return ProjectionRunner(
             engine or self.engine,
             self.projector,
@@ -52,6 +55,7 @@ class SqlProjection:
             self.upstreams,
             self.batch_size,
             announce=announce,
+            failures=failures,
         )
 
     def tracked(self, conn: Connection | None = None) -> dict[str, Tracked]:

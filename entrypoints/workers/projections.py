@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from adapters.projection.failures import ProjectionFailed
 from adapters.projection.leadership import Leadership, leadership_for, wait_to_lead
 from adapters.projection.rebuild import RebuildInterrupted, rebuild_if_outdated
 from adapters.projection.sql_projection import SqlProjection
@@ -57,6 +58,14 @@ def _rebuild_if_outdated(
             return True
         except RebuildInterrupted:
             return False
+        except ProjectionFailed as exc:
+            # Recorded where /health/projections and /ready see it; retried with backoff.
+            failure = exc.failure
+            if failure.attempts == 1:
+                log.exception("rebuilding: %s; retrying with backoff", exc)
+            else:
+                log.warning("rebuilding: %s; retrying with backoff", exc)
+            stop.wait(max(0.0, (failure.retry_at - failure.last_failed_at).total_seconds()))
         except Exception:
             log.exception("rebuilding projection %s failed; retrying", projection.name)
             stop.wait(REBUILD_RETRY_SECONDS)

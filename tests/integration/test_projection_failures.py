@@ -3,7 +3,8 @@
 The domain now refuses a time with no UTC form where it enters, but a history may
 hold one written before (here: saved straight into the store, past the check). The
 projection stops before it, says where and why to every process, backs off, and
-makes readiness fail; the first batch past it clears the failure.
+makes readiness fail; the first batch past it clears the failure. A rebuild that meets
+it shows it the same way, since the live view waits for that build.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from uuid import uuid4
 import pytest
 from falcon.testing import TestClient
 
-from adapters.projection.failures import failures, record_failure
+from adapters.projection.failures import ProjectionFailed, failures, record_failure
+from adapters.projection.rebuild import rebuild
 from adapters.projection.runner import ProjectionRunner
+from adapters.projection.sql_projection import SqlProjection
 from adapters.settings import Settings
 from domain.platform.apikey import ApiKey
 from domain.platform.features import Feature
@@ -135,5 +138,36 @@ def test_the_first_batch_past_a_failure_clears_it(container: Container) -> None:
     record_failure(container.engine, "platform", "platform", 1, 1, "RuntimeError: gone away")
 
     _platform_runner(container).catch_up()
+
+    assert failures(container.engine) == []
+
+
+def _platform_projection(container: Container) -> SqlProjection:
+    return next(p for p in container.sql_projections() if p.name == "platform")
+
+
+def test_a_rebuild_that_cannot_apply_a_domain_event_shows_it_with_the_live_projection(
+    container: Container,
+) -> None:
+    tenant = container.platform.create_tenant("Acme", tuple(Feature)).aggregate_id
+    poison = _poison(container, tenant)
+    client = TestClient(create_app(container))
+
+    with pytest.raises(ProjectionFailed, match=f"cannot apply platform:{poison}"):
+        rebuild(_platform_projection(container))
+
+    (failure,) = failures(container.engine)
+    assert (failure.projection, failure.position, failure.attempts) == ("platform", poison, 1)
+    (status,) = [s for s in container.projection_statuses() if s.name == "platform"]
+    assert status.state == "failing"
+    body = expect.problem(client.simulate_get("/ready"), 503, "service-unavailable")
+    assert f"platform:{poison}" in body["checks"]["projections"]
+
+
+def test_a_rebuild_swapped_in_clears_the_failure_recorded_before(container: Container) -> None:
+    container.platform.create_tenant("Acme", tuple(Feature))
+    record_failure(container.engine, "platform", "platform", 1, 1, "RuntimeError: gone away")
+
+    rebuild(_platform_projection(container))
 
     assert failures(container.engine) == []
