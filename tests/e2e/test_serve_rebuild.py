@@ -136,7 +136,9 @@ def test_http_answers_and_other_projections_follow_while_one_is_rebuilt(
         event = f"/v1/events/{created.body['id']}"
         at_position = f"{event}?min_position={created.headers['accredit-position']}"
         refused = served.request("GET", at_position, key=admin)
-        listed = served.request("GET", "/v1/events", key=admin)
+        # The admin's own list waits for its new event, which only the build has.
+        own_list = served.request("GET", "/v1/events", key=admin)
+        listed = served.request("GET", "/v1/events", key=issued.body["secret"])
         cli_row = status_row(served, "registration")
         worker = served.child_pid("projections")
 
@@ -164,6 +166,8 @@ def test_http_answers_and_other_projections_follow_while_one_is_rebuilt(
     assert refused.body["type"] == "/problems/projection-rebuilding"
     assert "being rebuilt to version 1" in refused.body["detail"]
     assert refused.headers["retry-after"] == "5"
+    assert own_list.status == 503
+    assert own_list.body["type"] == "/problems/projection-rebuilding"
     assert listed.status == 200
     # projection, version, stored, upstream, position, head, lag events, lag s, state, rebuilt
     assert cli_row[1:3] == ["1", "0"]
