@@ -27,7 +27,7 @@ def test_ready_checks_the_view_and_service_databases_and_the_event_store(
     }
 
 
-def test_ready_is_a_503_problem_when_the_database_is_gone(
+def test_ready_is_a_503_problem_naming_the_check_that_failed_when_the_database_is_gone(
     client: TestClient, container: Container, tmp_path: Path
 ) -> None:
     container.engine.dispose()
@@ -35,7 +35,9 @@ def test_ready_is_a_503_problem_when_the_database_is_gone(
 
     result = client.simulate_get("/ready")
 
-    assert expect.problem(result, 503, "service-unavailable")["checks"] == {}
+    body = expect.problem(result, 503, "service-unavailable")
+    assert body["checks"] == {"views": "OperationalError"}
+    assert body["detail"] == "the views did not answer (OperationalError)"
 
 
 def test_the_docs_page_draws_the_document_with_the_vendored_swagger_ui(
