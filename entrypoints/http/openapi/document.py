@@ -37,7 +37,7 @@ from entrypoints.http.requests import (
     POSITION_HEADER,
     position_pattern,
 )
-from entrypoints.http.schemas import ProblemSchema
+from entrypoints.http.schemas import REPLAY_NOTE, ProblemSchema
 
 VERSION = "0.1.0"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -302,6 +302,20 @@ def _check_operation_ids(operations: list[Operation]) -> None:
         raise ValueError(f"operationIds declared more than once: {sorted(twice)}")
 
 
+def _check_shown_once(operations: list[Operation]) -> None:
+    """What a replay withholds, the answer's schema allows as null, beside the note saying so."""
+    for op in operations:
+        if not op.shown_once:
+            continue
+        declared = op.response().fields if op.response is not None else {}
+        nullable = all(name in declared and declared[name].allow_none for name in op.shown_once)
+        if not nullable or REPLAY_NOTE not in declared:
+            raise ValueError(
+                f"{op.operation_id}'s response schema must allow {list(op.shown_once)} to be "
+                f"null and declare {REPLAY_NOTE}, as its replays have them"
+            )
+
+
 def _complete_problem_schema(document: dict[str, Any]) -> None:
     """The Problem schema's type lists every problem type, with those the contexts added."""
     kind = document["components"]["schemas"]["Problem"]["properties"]["type"]
@@ -356,6 +370,7 @@ def build_spec(
                 },
             )
     _check_operation_ids(declared)
+    _check_shown_once(declared)
     for name, answer in sorted(responses.items()):
         spec.components.response(name, answer)
     document: dict[str, Any] = spec.to_dict()
