@@ -21,6 +21,7 @@ from adapters.service.ratelimit import SqlRateLimiter
 from adapters.service.usage import KeyUsageRecorder
 from adapters.settings import Settings
 from adapters.sql.engines import make_engine, make_service_engine
+from adapters.sql.eventstore import cipher
 from adapters.sql.eventstore_pool import share_one_pool
 from adapters.sql.reader import Reader
 from adapters.sql.schema import create_tables, service_tables, startup_lock, view_tables
@@ -178,7 +179,9 @@ def assemble(settings: Settings, contexts: Sequence[Context]) -> Container:
         positions=Positions(reads, changes=changes),
         view_changes=changes,
         rate_limiter=SqlRateLimiter(service, settings.rate_window_seconds),
-        idempotency=IdempotencyStore(service, settings.idempotency_ttl_seconds),
+        idempotency=IdempotencyStore(
+            service, settings.idempotency_ttl_seconds, cipher=cipher(settings)
+        ),
         usage=KeyUsageRecorder(engine, settings.usage_flush_seconds),
         applications=applications,
         queries=queries,

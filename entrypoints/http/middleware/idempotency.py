@@ -52,6 +52,14 @@ class IdempotencyMiddleware:
             resp.set_header("Idempotent-Replayed", "true")
             resp.data = stored.body
             resp.complete = True
+        elif claim.outcome is Outcome.UNREADABLE:
+            raise Problem(
+                "idempotency-answer-unreadable",
+                "the answer to the first request with this key was stored encrypted with "
+                "another cipher key, so it cannot be replayed, and the request was not run "
+                "again: find out whether the first one took effect before you send it with a "
+                "new key",
+            )
         elif claim.outcome is Outcome.MISMATCH:
             raise Problem(
                 "idempotency-key-reused",

@@ -56,7 +56,8 @@ _STATUS_TEXT = {
     412: "If-Match names another version",
     413: "Body too large",
     415: "Body is not JSON",
-    422: "Body failed validation, or Idempotency-Key reused with another request",
+    422: "Body failed validation, or Idempotency-Key reused with another request or its "
+    "answer unreadable",
     429: "Rate limit reached",
     500: "Unexpected error (logged under the X-Request-Id)",
     503: "A database is unreachable, or the view has not reached the requested position",
