@@ -16,6 +16,7 @@ from adapters.projection.status import ProjectionStatus, projection_status
 from adapters.projection.tracking import Positions
 from adapters.projection.view_changes import ViewChanges
 from adapters.projection.wakeup import Wakeup, wakeup_for
+from adapters.service.auth_failures import WINDOW_SECONDS, FailedAuthentications
 from adapters.service.idempotency import IdempotencyStore
 from adapters.service.ratelimit import SqlRateLimiter
 from adapters.service.usage import KeyUsageRecorder
@@ -47,6 +48,8 @@ class Container:
     rate_limiter: SqlRateLimiter
     idempotency: IdempotencyStore
     usage: KeyUsageRecorder
+    # None when ACCREDIT_AUTH_FAILURES_PER_MINUTE is off.
+    auth_failures: FailedAuthentications | None = None
     applications: dict[str, AccreditApplication] = field(default_factory=dict)
     queries: dict[type[Any], object] = field(default_factory=dict)
     view_changes: ViewChanges | None = None
@@ -170,6 +173,11 @@ def assemble(settings: Settings, contexts: Sequence[Context]) -> Container:
         for make in context.queries:
             made = make(access)
             queries[type(made)] = made
+    failures = None
+    if settings.auth_failures_per_minute is not None:
+        # A limiter of its own: its window is a minute whatever the keys' rate window is.
+        limiter = SqlRateLimiter(service, WINDOW_SECONDS)
+        failures = FailedAuthentications(limiter, settings.auth_failures_per_minute)
     return Container(
         settings=settings,
         contexts=tuple(contexts),
@@ -183,6 +191,7 @@ def assemble(settings: Settings, contexts: Sequence[Context]) -> Container:
             service, settings.idempotency_ttl_seconds, cipher=cipher(settings)
         ),
         usage=KeyUsageRecorder(engine, settings.usage_flush_seconds),
+        auth_failures=failures,
         applications=applications,
         queries=queries,
     )

@@ -58,14 +58,16 @@ _STATUS_TEXT = {
     415: "Body is not JSON",
     422: "Body failed validation, or Idempotency-Key reused with another request or its "
     "answer unreadable",
-    429: "Rate limit reached",
+    429: "Rate limit reached, or too many failed authentications from the client's address",
     500: "Unexpected error (logged under the X-Request-Id)",
     503: "A database is unreachable, or the view has not reached the requested position",
 }
 
 DESCRIPTION = """\
 **Authentication.** Send `Authorization: Bearer <API key>` (use *Authorize* above to try the
-operations here). A key sees only its own tenant: another tenant's ids answer 404.
+operations here). A key sees only its own tenant: another tenant's ids answer 404. A client
+address that fails to authenticate too often within a minute gets 429 `rate-limited`, with
+`Retry-After`, for a secret the server has not checked lately, until the minute ends.
 
 **Errors** are RFC 9457 problem documents (`application/problem+json`, schema `Problem`):
 a stable `type`, which resolves to its description, a `title`, the `status`, a `detail`, the
