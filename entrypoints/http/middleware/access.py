@@ -66,8 +66,8 @@ class AuthMiddleware:
             reset = str(refused.reset_seconds)
             raise Problem(
                 "rate-limited",
-                f"{limit} failed authentications from your address in {window} s: no key is "
-                "looked up for it until the window ends",
+                f"{limit} failed authentications from your address in {window} s: until the "
+                "window ends, no secret it sends is looked up",
                 headers={
                     "Retry-After": reset,
                     "RateLimit-Limit": str(limit),

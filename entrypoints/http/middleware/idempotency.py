@@ -58,7 +58,7 @@ class IdempotencyMiddleware:
                 "the answer to the first request with this key was stored encrypted with "
                 "another cipher key, so it cannot be replayed, and the request was not run "
                 "again: find out whether the first one took effect before you send it with a "
-                "new key",
+                "new Idempotency-Key",
             )
         elif claim.outcome is Outcome.MISMATCH:
             raise Problem(

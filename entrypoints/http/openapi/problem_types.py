@@ -61,7 +61,8 @@ _EXAMPLES: dict[str, dict[str, Any]] = {
     "idempotency-answer-unreadable": {
         "detail": "the answer to the first request with this key was stored encrypted with "
         "another cipher key, so it cannot be replayed, and the request was not run again: "
-        "find out whether the first one took effect before you send it with a new key"
+        "find out whether the first one took effect before you send it with a new "
+        "Idempotency-Key"
     },
     "rate-limited": {"detail": "the FREE tier allows 60 requests per 60 s"},
     "internal-error": {"detail": "the error was logged"},

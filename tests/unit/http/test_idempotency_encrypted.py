@@ -54,6 +54,6 @@ def test_an_answer_kept_under_another_cipher_key_is_a_422_and_the_command_is_not
     again = post(client, admin, "before-the-key-changed")
 
     body = expect.problem(again, 422, "idempotency-answer-unreadable")
-    assert "new key" in body["detail"]
+    assert "new Idempotency-Key" in body["detail"]
     assert "Idempotent-Replayed" not in again.headers
     assert key_names(client, container, admin).count(BODY["name"]) == 1
