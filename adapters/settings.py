@@ -31,6 +31,19 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _int_or_off(env: Mapping[str, str], name: str, default: int) -> int | None:
+    """A whole number of at least 1, or None for off."""
+    raw = (env.get(name) or "").strip()
+    if raw.lower() == "off":
+        return None
+    try:
+        return _int(env, name, default, minimum=1)
+    except SettingsError:
+        raise SettingsError(
+            f"{name} must be a whole number of at least 1, or off, not {raw!r}"
+        ) from None
+
+
 def _pool_size(env: Mapping[str, str], name: str, minimum: int, why: str) -> int | None:
     if not env.get(name):
         return None
@@ -190,6 +203,8 @@ class Settings:
     poll_interval_seconds: float = 0.2
     projection_batch_size: int = 1000
     auth_cache_seconds: float = 1.0
+    # Failed authentications an address may make per minute (None: no budget).
+    auth_failures_per_minute: int | None = 30
     cipher_key: str | None = None
     demo_tenant: bool = True
     # PostgreSQL only. Each process opens connections as its threads need them, up to
@@ -228,6 +243,7 @@ class Settings:
             poll_interval_seconds=_float(env, "ACCREDIT_POLL_INTERVAL_SECONDS", 0.2),
             projection_batch_size=_int(env, "ACCREDIT_PROJECTION_BATCH_SIZE", 1000, minimum=1),
             auth_cache_seconds=_float(env, "ACCREDIT_AUTH_CACHE_SECONDS", 1.0),
+            auth_failures_per_minute=_int_or_off(env, "ACCREDIT_AUTH_FAILURES_PER_MINUTE", 30),
             cipher_key=_cipher_key(env),
             demo_tenant=(env.get("ACCREDIT_DEMO_TENANT", "1") not in ("0", "false", "no")),
             views_pool_size=_pool_size(

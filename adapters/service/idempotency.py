@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from eventsourcing.persistence import Cipher
 from sqlalchemy import (
     JSON,
     Column,
@@ -44,8 +46,17 @@ idempotency_keys = Table(
         nullable=True,
         comment="Stored headers as [name, value] pairs",
     ),
-    Column("body", LargeBinary, nullable=True, comment="Stored response body"),
+    Column(
+        "body",
+        LargeBinary,
+        nullable=True,
+        comment="Stored response body; with a cipher key, the headers and body encrypted",
+    ),
 )
+
+# Starts a body encrypted with the cipher. A body stored in clear is JSON (or empty), which
+# never starts with a NUL byte, so rows written without a key still replay as they are.
+ENCRYPTED = b"\x00aes-gcm\x00"
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,9 @@ class Outcome(StrEnum):
     REPLAY = "replay"
     MISMATCH = "mismatch"
     IN_PROGRESS = "in_progress"
+    # Stored encrypted with another cipher key (or none now): it can be neither replayed
+    # nor run again.
+    UNREADABLE = "unreadable"
 
 
 @dataclass(frozen=True)
@@ -75,7 +89,10 @@ class Claim:
 
 
 class IdempotencyStore:
-    """Claims keys atomically, stores answers, and replays them until they expire."""
+    """Claims keys atomically, stores answers, and replays them until they expire.
+
+    Given a cipher, it stores each answer's headers and body encrypted.
+    """
 
     def __init__(
         self,
@@ -83,11 +100,13 @@ class IdempotencyStore:
         ttl_seconds: int,
         in_progress_timeout_seconds: int = 120,
         clock: Callable[[], float] = time.time,
+        cipher: Cipher | None = None,
     ) -> None:
         self.engine = engine
         self.ttl_seconds = ttl_seconds
         self.in_progress_timeout_seconds = in_progress_timeout_seconds
         self.clock = clock
+        self.cipher = cipher
         self._take = self._claim_statement()
 
     def claim(self, scope: str, key: str, fingerprint: str) -> Claim:
@@ -110,16 +129,20 @@ class IdempotencyStore:
             return Claim(Outcome.MISMATCH)
         if stored.status is None:
             return Claim(Outcome.IN_PROGRESS)
-        headers = [(str(name), str(value)) for name, value in stored.headers]
-        return Claim(Outcome.REPLAY, StoredResponse(stored.status, headers, stored.body))
+        opened = self._open(stored.headers or [], stored.body or b"")
+        if opened is None:
+            return Claim(Outcome.UNREADABLE)
+        headers, body = opened
+        return Claim(Outcome.REPLAY, StoredResponse(stored.status, headers, body))
 
     def complete(self, scope: str, key: str, response: StoredResponse) -> None:
         """Stores the answer of the claimed request for its retries."""
-        values = {
-            "status": response.status,
-            "headers": [list(pair) for pair in response.headers],
-            "body": response.body,
-        }
+        headers: list[list[str]] = [list(pair) for pair in response.headers]
+        body = response.body
+        if self.cipher is not None:
+            sealed = json.dumps(headers).encode() + b"\n" + body
+            headers, body = [], ENCRYPTED + self.cipher.encrypt(sealed)
+        values = {"status": response.status, "headers": headers, "body": body}
         with write_transaction(self.engine) as conn:
             conn.execute(
                 update(idempotency_keys)
@@ -144,6 +167,22 @@ class IdempotencyStore:
                 delete(idempotency_keys).where(idempotency_keys.c.claimed_at <= expired_before)
             )
         return result.rowcount
+
+    def _open(
+        self, headers: Sequence[Sequence[str]], body: bytes
+    ) -> tuple[list[tuple[str, str]], bytes] | None:
+        """The headers and body as stored, decrypted if they were; None if they cannot be."""
+        if body.startswith(ENCRYPTED):
+            if self.cipher is None:
+                return None
+            try:
+                sealed = self.cipher.decrypt(body[len(ENCRYPTED) :])
+            except ValueError:  # another key: the library's AES-GCM tag does not match
+                return None
+            # JSON escapes a newline inside its strings, so the first one ends the headers.
+            encoded, _, body = sealed.partition(b"\n")
+            headers = json.loads(encoded)
+        return [(str(name), str(value)) for name, value in headers], body
 
     def _claim_statement(self) -> ReturningInsert[tuple[float]]:
         stmt = dialect_insert(self.engine, idempotency_keys)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Column, Connection, Engine, Integer, Table, Text, case
+from sqlalchemy import BigInteger, Column, Connection, Engine, Integer, Table, Text, case, select
 from sqlalchemy.sql.dml import ReturningInsert
 
 from adapters.sql.schema import metadata
@@ -22,6 +22,11 @@ rate_limit_counters = Table(
     Column("window_start", BigInteger, nullable=False, comment="Window start, Unix seconds"),
     Column("hits", Integer, nullable=False, comment="Requests counted in that window"),
 )
+
+
+# Leases one process remembers at most: forgetting one may waste its unspent hits (a refusal
+# a little early), never let a quota be exceeded.
+MAX_LEASES = 10_000
 
 
 @dataclass(frozen=True)
@@ -102,13 +107,60 @@ class SqlRateLimiter:
         with self._lock:
             lease = self._leases.get(bucket)
             if lease is None or lease.window_start != current_start:
-                lease = self._leases[bucket] = _Lease(current_start, 0)
+                lease = self._new_lease(bucket, current_start)
             if granted == 0:
                 lease.exhausted = lease.left == 0 and shared_left == 0
                 return self._decision(False, limit, 0, current_start, now)
             lease.left += granted - 1
             lease.shared_left = shared_left
             return self._decision(True, limit, shared_left + lease.left, current_start, now)
+
+    def peek(self, bucket: str, limit: int) -> RateDecision:
+        """Whether the bucket has a hit left in its current window, counting none.
+
+        A window this process saw spent answers from memory; otherwise one SELECT reads
+        the shared counter, and a spent window is remembered until it ends.
+        """
+        now = self.clock()
+        window_start = int(now // self.window_seconds) * self.window_seconds
+        with self._lock:
+            lease = self._leases.get(bucket)
+            if lease is not None and lease.window_start >= window_start:
+                if lease.exhausted:
+                    return self._decision(False, limit, 0, lease.window_start, now)
+                if lease.left > 0:
+                    return self._decision(
+                        True, limit, lease.shared_left + lease.left, window_start, now
+                    )
+        counter = rate_limit_counters.c
+        with self._connection() as conn:
+            row = conn.execute(
+                select(counter.window_start, counter.hits).where(counter.bucket == bucket)
+            ).first()
+        # A stored window older than this one is over; a newer one (a host whose clock is
+        # ahead) is the window the counter counts in.
+        if row is None or int(row.window_start) < window_start:
+            return self._decision(True, limit, limit, window_start, now)
+        current_start, left = int(row.window_start), max(limit - int(row.hits), 0)
+        if left > 0:
+            return self._decision(True, limit, left, current_start, now)
+        with self._lock:
+            lease = self._leases.get(bucket)
+            if lease is None or lease.window_start != current_start:
+                lease = self._new_lease(bucket, current_start)
+            lease.exhausted = lease.left == 0
+        return self._decision(False, limit, 0, current_start, now)
+
+    def _new_lease(self, bucket: str, window_start: int) -> _Lease:
+        # Buckets can be many (client addresses): past windows' leases are let go first.
+        if len(self._leases) >= MAX_LEASES:
+            for name, lease in list(self._leases.items()):
+                if lease.window_start < window_start:
+                    del self._leases[name]
+            if len(self._leases) >= MAX_LEASES:
+                self._leases.clear()
+        lease = self._leases[bucket] = _Lease(window_start, 0)
+        return lease
 
     def _decision(
         self, allowed: bool, limit: int, remaining: int, window_start: int, now: float

@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
+from eventsourcing.persistence import Cipher
+from eventsourcing.utils import Environment, resolve_topic
+
 from adapters.settings import Settings
 
 EVENT_STORE_CONNECT_TIMEOUT_SECONDS = 1
+CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
+
+
+def cipher(settings: Settings) -> Cipher | None:
+    """The event stores' cipher (AES-GCM with ACCREDIT_CIPHER_KEY), for other data at rest."""
+    if settings.cipher_key is None:
+        return None
+    # Resolved as the library resolves it for an event store: loaded only where a key is set.
+    cipher_class: type[Cipher] = resolve_topic(CIPHER_TOPIC)
+    return cipher_class(Environment(env={"CIPHER_KEY": settings.cipher_key}))
 
 
 def eventstore_env(settings: Settings, application_name: str) -> dict[str, str]:
@@ -15,7 +28,7 @@ def eventstore_env(settings: Settings, application_name: str) -> dict[str, str]:
     if settings.cipher_key is not None:
         # Payloads are compressed, then encrypted (AES-GCM) before they are stored.
         env.update(
-            CIPHER_TOPIC="eventsourcing.cryptography:AESCipher",
+            CIPHER_TOPIC=CIPHER_TOPIC,
             CIPHER_KEY=settings.cipher_key,
             COMPRESSOR_TOPIC="eventsourcing.compressor:ZlibCompressor",
         )

@@ -178,13 +178,9 @@ class PlatformApplication(AccreditApplication):
         that time.
         """
         now = time.monotonic()
-        cached = self._principals.get(secret)
-        if (
-            cached is not None
-            and cached.fresh_until > now
-            and (cached.opens_until is None or self.clock() < cached.opens_until)
-        ):
-            return cached.principal
+        remembered = self.remembered(secret)
+        if remembered is not None:
+            return remembered
         found = self._authenticate(secret)
         if found is None:
             return None
@@ -195,6 +191,17 @@ class PlatformApplication(AccreditApplication):
             fresh_until = now + self.auth_cache_seconds
             self._principals[secret] = _Remembered(principal, fresh_until, opens_until)
         return principal
+
+    def remembered(self, secret: str) -> Principal | None:
+        """The caller behind a secret this process checked lately, found without a lookup."""
+        cached = self._principals.get(secret)
+        if (
+            cached is not None
+            and cached.fresh_until > time.monotonic()
+            and (cached.opens_until is None or self.clock() < cached.opens_until)
+        ):
+            return cached.principal
+        return None
 
     def forget_principals(self, aggregate_id: UUID) -> None:
         """Drops remembered principals of a key or a tenant that just changed."""

@@ -74,7 +74,7 @@ def create_app(container: Container | None = None) -> falcon.App[falcon.Request,
         TelemetryMiddleware(metrics),
         RequestIdMiddleware(),
         BodyMiddleware(),
-        AuthMiddleware(c.platform, c.usage),
+        AuthMiddleware(c.platform, c.usage, c.auth_failures),
         CauseMiddleware(),
         RateLimitMiddleware(
             c.rate_limiter,

@@ -44,8 +44,16 @@ class Operation:
     # What the document shows as a body to send and a body answered; each must validate.
     request_example: Mapping[str, Any] | None = None
     response_example: Any = None
+    # Top-level answer members shown only in the first answer (a secret): the answer kept
+    # for Idempotency-Key retries has them null, and says why in replay_note.
+    shown_once: tuple[str, ...] = ()
+    replay_note: str = ""
     # The document's name for the operation (registerParticipant), unique in the API.
     operation_id: str = field(kw_only=True)
+
+    def __post_init__(self) -> None:
+        if self.shown_once and not self.replay_note:
+            raise ValueError(f"{self.operation_id} withholds {self.shown_once} without a note")
 
 
 def operation_of(resource: object, method: str) -> Operation | None:

@@ -54,6 +54,10 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "precondition-required": (428, "This request needs an If-Match header"),
     "validation-failed": (422, "The body did not validate"),
     "idempotency-key-reused": (422, "The Idempotency-Key was used with another request"),
+    "idempotency-answer-unreadable": (
+        422,
+        "The answer stored for this Idempotency-Key cannot be read",
+    ),
     "rate-limited": (429, "Too many requests"),
     "internal-error": (500, "Internal error"),
     "projection-lagging": (503, "The data you asked to see is not ready yet"),

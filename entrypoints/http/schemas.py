@@ -43,6 +43,34 @@ def one_line(maximum: int, minimum: int = 0, description: str = "", **kwargs: An
     )
 
 
+# The member a replayed answer (Idempotent-Replayed: true) adds where it withholds what was
+# shown once; an answer schema with shown-once members declares it with replay_note().
+REPLAY_NOTE = "replay_note"
+
+
+def replay_note() -> fields.String:
+    """The note of a replay that withholds members shown once; absent from first answers."""
+    return fields.String(
+        metadata={
+            "description": "Only in a replay of the answer to an Idempotency-Key "
+            "(Idempotent-Replayed: true): which members were shown once, in the first "
+            "answer, and are null here, and how to get new ones"
+        }
+    )
+
+
+def shown_once(description: str) -> fields.String:
+    """A member shown in the first answer only: null in its replays, which say so."""
+    return fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": f"{description}. Null in a replay (Idempotent-Replayed: true), "
+            f"which says so in {REPLAY_NOTE}"
+        },
+    )
+
+
 class WholeNumber(fields.Integer):
     """An integer as JSON Schema means it: 3 and 3.0, never 3.5, "3" or true."""
 

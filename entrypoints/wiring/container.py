@@ -16,12 +16,14 @@ from adapters.projection.status import ProjectionStatus, projection_status
 from adapters.projection.tracking import Positions
 from adapters.projection.view_changes import ViewChanges
 from adapters.projection.wakeup import Wakeup, wakeup_for
+from adapters.service.auth_failures import WINDOW_SECONDS, FailedAuthentications
 from adapters.service.idempotency import IdempotencyStore
 from adapters.service.key_positions import KeyPositions
 from adapters.service.ratelimit import SqlRateLimiter
 from adapters.service.usage import KeyUsageRecorder
 from adapters.settings import Settings
 from adapters.sql.engines import make_engine, make_service_engine
+from adapters.sql.eventstore import cipher
 from adapters.sql.eventstore_pool import share_one_pool
 from adapters.sql.reader import Reader
 from adapters.sql.schema import create_tables, service_tables, startup_lock, view_tables
@@ -48,6 +50,8 @@ class Container:
     idempotency: IdempotencyStore
     key_positions: KeyPositions  # where each key's commands got to, for its reads
     usage: KeyUsageRecorder
+    # None when ACCREDIT_AUTH_FAILURES_PER_MINUTE is off.
+    auth_failures: FailedAuthentications | None = None
     applications: dict[str, AccreditApplication] = field(default_factory=dict)
     queries: dict[type[Any], object] = field(default_factory=dict)
     view_changes: ViewChanges | None = None
@@ -171,6 +175,11 @@ def assemble(settings: Settings, contexts: Sequence[Context]) -> Container:
         for make in context.queries:
             made = make(access)
             queries[type(made)] = made
+    failures = None
+    if settings.auth_failures_per_minute is not None:
+        # A limiter of its own: its window is a minute whatever the keys' rate window is.
+        limiter = SqlRateLimiter(service, WINDOW_SECONDS)
+        failures = FailedAuthentications(limiter, settings.auth_failures_per_minute)
     return Container(
         settings=settings,
         contexts=tuple(contexts),
@@ -180,9 +189,12 @@ def assemble(settings: Settings, contexts: Sequence[Context]) -> Container:
         positions=Positions(reads, changes=changes),
         view_changes=changes,
         rate_limiter=SqlRateLimiter(service, settings.rate_window_seconds),
-        idempotency=IdempotencyStore(service, settings.idempotency_ttl_seconds),
+        idempotency=IdempotencyStore(
+            service, settings.idempotency_ttl_seconds, cipher=cipher(settings)
+        ),
         key_positions=KeyPositions(service),
         usage=KeyUsageRecorder(engine, settings.usage_flush_seconds),
+        auth_failures=failures,
         applications=applications,
         queries=queries,
     )

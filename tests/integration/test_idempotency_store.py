@@ -1,13 +1,23 @@
-"""The Idempotency-Key store on SQLite and PostgreSQL."""
+"""The Idempotency-Key store on SQLite and PostgreSQL, in clear and encrypted."""
 
 from __future__ import annotations
 
 import threading
 
 import pytest
-from sqlalchemy import Engine
+from eventsourcing.cryptography import AESCipher
+from eventsourcing.persistence import Cipher
+from sqlalchemy import Engine, select
 
-from adapters.service.idempotency import Claim, IdempotencyStore, Outcome, StoredResponse
+from adapters.service.idempotency import (
+    Claim,
+    IdempotencyStore,
+    Outcome,
+    StoredResponse,
+    idempotency_keys,
+)
+from adapters.settings import Settings
+from adapters.sql.eventstore import cipher
 
 TTL = 3600
 TIMEOUT = 120
@@ -148,3 +158,83 @@ def test_exactly_one_of_eight_concurrent_claims_is_new(store: IdempotencyStore) 
         thread.join(timeout=30)
 
     assert sorted(outcomes) == sorted([Outcome.NEW] + [Outcome.IN_PROGRESS] * 7)
+
+
+# With a cipher key, answers are stored encrypted.
+
+SECRET_ANSWER = StoredResponse(
+    201,
+    [("Location", "/v1/events/e1/participants/p1"), ("Content-Type", "application/json")],
+    b'{"first_name": "Ada", "email": "ada@example.org"}',
+)
+
+
+def aes(key: str | None = None) -> Cipher:
+    found = cipher(Settings(cipher_key=key or AESCipher.create_key(32)))
+    assert found is not None
+    return found
+
+
+def stored_row_bytes(engine: Engine) -> bytes:
+    """The row as the database holds it, every column."""
+    with engine.connect() as conn:
+        row = conn.execute(select(idempotency_keys)).one()
+    return repr(tuple(row)).encode() + row.body
+
+
+def test_with_a_cipher_neither_the_body_nor_the_headers_are_stored_in_clear(
+    engine: Engine, clock: Clock
+) -> None:
+    store = IdempotencyStore(engine, TTL, TIMEOUT, clock, cipher=aes())
+    store.claim("tenant", "k1", "fp")
+
+    store.complete("tenant", "k1", SECRET_ANSWER)
+
+    stored = stored_row_bytes(engine)
+    for clear in (b"ada@example.org", b"Ada", b"/v1/events/e1", b"application/json"):
+        assert clear not in stored
+
+
+def test_with_a_cipher_a_retry_replays_the_stored_response(engine: Engine, clock: Clock) -> None:
+    store = IdempotencyStore(engine, TTL, TIMEOUT, clock, cipher=aes())
+    store.claim("tenant", "k1", "fp")
+    store.complete("tenant", "k1", SECRET_ANSWER)
+
+    assert store.claim("tenant", "k1", "fp") == Claim(Outcome.REPLAY, SECRET_ANSWER)
+
+
+def test_another_process_with_the_same_key_replays_it(engine: Engine, clock: Clock) -> None:
+    key = AESCipher.create_key(32)
+    IdempotencyStore(engine, TTL, TIMEOUT, clock, cipher=aes(key)).claim("tenant", "k1", "fp")
+    IdempotencyStore(engine, TTL, TIMEOUT, clock, cipher=aes(key)).complete(
+        "tenant", "k1", SECRET_ANSWER
+    )
+
+    elsewhere = IdempotencyStore(engine, TTL, TIMEOUT, clock, cipher=aes(key))
+    assert elsewhere.claim("tenant", "k1", "fp") == Claim(Outcome.REPLAY, SECRET_ANSWER)
+
+
+def test_an_answer_stored_in_clear_before_the_key_was_set_still_replays(
+    store: IdempotencyStore, engine: Engine, clock: Clock
+) -> None:
+    store.claim("tenant", "k1", "fp")
+    store.complete("tenant", "k1", ANSWER)
+
+    with_key = IdempotencyStore(engine, TTL, TIMEOUT, clock, cipher=aes())
+    assert with_key.claim("tenant", "k1", "fp") == Claim(Outcome.REPLAY, ANSWER)
+
+
+@pytest.mark.parametrize("now", ["another key", "no key"])
+def test_an_answer_encrypted_with_another_key_is_unreadable_and_never_claimed_anew(
+    engine: Engine, clock: Clock, now: str
+) -> None:
+    before = IdempotencyStore(engine, TTL, TIMEOUT, clock, cipher=aes())
+    before.claim("tenant", "k1", "fp")
+    before.complete("tenant", "k1", SECRET_ANSWER)
+
+    after = IdempotencyStore(
+        engine, TTL, TIMEOUT, clock, cipher=aes() if now == "another key" else None
+    )
+    assert after.claim("tenant", "k1", "fp") == Claim(Outcome.UNREADABLE, None)
+    assert after.claim("tenant", "k1", "fp") == Claim(Outcome.UNREADABLE, None)
+    assert after.claim("tenant", "k1", "other").outcome is Outcome.MISMATCH

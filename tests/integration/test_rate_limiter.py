@@ -6,9 +6,9 @@ import multiprocessing
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 
-from adapters.service.ratelimit import SqlRateLimiter, rate_limit_counters
+from adapters.service.ratelimit import MAX_LEASES, SqlRateLimiter, _Lease, rate_limit_counters
 from adapters.settings import Settings
 from adapters.sql.engines import make_engine
 
@@ -133,3 +133,66 @@ def test_leases_never_let_processes_exceed_the_quota_together(engine: Engine) ->
 
     # Leases of 10: at most the unspent leases of the other processes go unused.
     assert 1000 - 2 * 10 <= allowed <= 1000
+
+
+# Peeking: is a bucket spent in this window, without counting a hit?
+
+
+def test_a_peek_counts_no_hit(engine: Engine) -> None:
+    limiter = SqlRateLimiter(engine, WINDOW, Clock(START + 15.5))
+
+    peeks = [limiter.peek("key-a", limit=2) for _ in range(3)]
+
+    assert [(p.allowed, p.remaining, p.reset_seconds) for p in peeks] == [(True, 2, 45)] * 3
+    assert [limiter.hit("key-a", limit=2).allowed for _ in range(3)] == [True, True, False]
+
+
+def test_a_peek_sees_a_bucket_another_process_spent(engine: Engine) -> None:
+    clock = Clock(START + 10)
+    here, elsewhere = SqlRateLimiter(engine, WINDOW, clock), SqlRateLimiter(engine, WINDOW, clock)
+    elsewhere.hit("key-a", limit=2)
+    assert here.peek("key-a", limit=2).remaining == 1
+
+    elsewhere.hit("key-a", limit=2)
+
+    spent = here.peek("key-a", limit=2)
+    assert (spent.allowed, spent.remaining, spent.reset_seconds) == (False, 0, 50)
+
+
+def test_a_window_seen_spent_is_remembered_until_it_ends(engine: Engine) -> None:
+    clock = Clock(START)
+    here, elsewhere = SqlRateLimiter(engine, WINDOW, clock), SqlRateLimiter(engine, WINDOW, clock)
+    elsewhere.hit("key-a", limit=1)
+    assert not here.peek("key-a", limit=1).allowed
+    with engine.begin() as conn:
+        # Were the counter read again, it would be found whole.
+        conn.execute(delete(rate_limit_counters))
+
+    assert not here.peek("key-a", limit=1).allowed
+    assert elsewhere.peek("key-a", limit=1).allowed
+    clock.now += WINDOW
+    assert here.peek("key-a", limit=1).allowed
+
+
+def test_a_peek_in_a_new_window_finds_the_bucket_whole(engine: Engine) -> None:
+    clock = Clock(START)
+    limiter = SqlRateLimiter(engine, WINDOW, clock)
+    limiter.hit("key-a", limit=1)
+
+    clock.now += WINDOW
+
+    assert limiter.peek("key-a", limit=1).remaining == 1
+
+
+def test_a_process_that_remembers_too_many_buckets_lets_go_of_past_windows(
+    engine: Engine,
+) -> None:
+    clock = Clock(START)
+    limiter = SqlRateLimiter(engine, WINDOW, clock)
+    for bucket in range(MAX_LEASES):
+        limiter._leases[f"old-{bucket}"] = _Lease(int(START), 0, exhausted=True)
+    clock.now += WINDOW
+
+    limiter.hit("key-a", limit=1)
+
+    assert set(limiter._leases) == {"key-a"}

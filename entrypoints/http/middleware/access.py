@@ -6,7 +6,9 @@ from typing import Any
 
 import falcon
 
+from adapters.service.auth_failures import FailedAuthentications
 from adapters.service.usage import KeyUsageRecorder
+from domain.platform import key_secret
 from domain.platform.application import PlatformApplication, Principal
 from domain.platform.features import Feature
 from entrypoints.http.operations import operation_of
@@ -14,11 +16,22 @@ from entrypoints.http.problems import Problem
 
 
 class AuthMiddleware:
-    """Finds the API key behind the bearer token; records its use without an event."""
+    """Finds the API key behind the bearer token; records its use without an event.
 
-    def __init__(self, platform: PlatformApplication, usage: KeyUsageRecorder) -> None:
+    A secret this process checked lately is served from memory, and a malformed one is
+    refused at no cost. Any other costs event-store reads, so an address that has spent
+    its budget of failed authentications is refused (429) before the lookup.
+    """
+
+    def __init__(
+        self,
+        platform: PlatformApplication,
+        usage: KeyUsageRecorder,
+        failures: FailedAuthentications | None = None,
+    ) -> None:
         self.platform = platform
         self.usage = usage
+        self.failures = failures
 
     def process_resource(
         self, req: falcon.Request, resp: falcon.Response, resource: object, params: dict[str, Any]
@@ -31,7 +44,7 @@ class AuthMiddleware:
         scheme, _, token = header.partition(" ")
         principal = None
         if scheme.lower() == "bearer" and token.strip():
-            principal = self.platform.authenticate(token.strip())
+            principal = self._principal(token.strip(), req.remote_addr)
         if principal is None:
             raise Problem(
                 "unauthenticated",
@@ -40,6 +53,33 @@ class AuthMiddleware:
             )
         req.context.principal = principal
         self.usage.record(principal.tenant_id, principal.key_id)
+
+    def _principal(self, secret: str, address: str) -> Principal | None:
+        remembered = self.platform.remembered(secret)
+        if remembered is not None or key_secret.key_id_of(secret) is None:
+            return remembered
+        if self.failures is None:
+            return self.platform.authenticate(secret)
+        refused = self.failures.refusal(address)
+        if refused is not None:
+            limit, window = refused.limit, self.failures.window_seconds
+            reset = str(refused.reset_seconds)
+            raise Problem(
+                "rate-limited",
+                f"{limit} failed authentications from your address in {window} s: until the "
+                "window ends, no secret it sends is looked up",
+                headers={
+                    "Retry-After": reset,
+                    "RateLimit-Limit": str(limit),
+                    "RateLimit-Remaining": "0",
+                    "RateLimit-Reset": reset,
+                    "RateLimit-Policy": f"{limit};w={window}",
+                },
+            )
+        principal = self.platform.authenticate(secret)
+        if principal is None:
+            self.failures.count(address)
+        return principal
 
 
 class AuthorizationMiddleware:

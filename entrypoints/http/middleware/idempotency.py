@@ -10,8 +10,10 @@ import falcon
 
 from adapters.service.idempotency import IdempotencyStore, Outcome, StoredResponse
 from domain.platform.application import Principal
+from entrypoints.http.operations import operation_of
 from entrypoints.http.problems import Problem
 from entrypoints.http.requests import IDEMPOTENCY_KEY_PATTERN, POSITION_HEADER
+from entrypoints.http.schemas import REPLAY_NOTE
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
 REPLAYED_HEADERS = ("content-type", "location", "etag", POSITION_HEADER.lower())
@@ -50,6 +52,14 @@ class IdempotencyMiddleware:
             resp.set_header("Idempotent-Replayed", "true")
             resp.data = stored.body
             resp.complete = True
+        elif claim.outcome is Outcome.UNREADABLE:
+            raise Problem(
+                "idempotency-answer-unreadable",
+                "the answer to the first request with this key was stored encrypted with "
+                "another cipher key, so it cannot be replayed, and the request was not run "
+                "again: find out whether the first one took effect before you send it with a "
+                "new Idempotency-Key",
+            )
         elif claim.outcome is Outcome.MISMATCH:
             raise Problem(
                 "idempotency-key-reused",
@@ -74,6 +84,22 @@ class IdempotencyMiddleware:
             # The outcome is unknown to the caller; let the retry run for real.
             self.store.release(scope, key)
             return
-        body = resp.render_body() or b""
         headers = [(n, v) for n, v in resp.headers.items() if n.lower() in REPLAYED_HEADERS]
+        body = _kept_body(resp, resource, req.method)
         self.store.complete(scope, key, StoredResponse(status, headers, body))
+
+
+def _kept_body(resp: falcon.Response, resource: object, method: str) -> bytes:
+    """The body kept for retries: the answer, less the members it shows only once."""
+    body = resp.render_body() or b""
+    operation = operation_of(resource, method)
+    media = resp.media
+    if operation is None or not isinstance(media, dict):
+        return body
+    shown = [name for name in operation.shown_once if media.get(name) is not None]
+    if not shown:
+        return body
+    kept = {**media, **dict.fromkeys(shown), REPLAY_NOTE: operation.replay_note}
+    # Serialised as the first answer was, by the app's JSON handler.
+    json_handler = resp.options.media_handlers[falcon.MEDIA_JSON]
+    return json_handler.serialize(kept, falcon.MEDIA_JSON)

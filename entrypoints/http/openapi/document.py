@@ -37,7 +37,7 @@ from entrypoints.http.requests import (
     POSITION_HEADER,
     position_pattern,
 )
-from entrypoints.http.schemas import ProblemSchema
+from entrypoints.http.schemas import REPLAY_NOTE, ProblemSchema
 
 VERSION = "0.1.0"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -56,15 +56,18 @@ _STATUS_TEXT = {
     412: "If-Match names another version",
     413: "Body too large",
     415: "Body is not JSON",
-    422: "Body failed validation, or Idempotency-Key reused with another request",
-    429: "Rate limit reached",
+    422: "Body failed validation, or Idempotency-Key reused with another request or its "
+    "answer unreadable",
+    429: "Rate limit reached, or too many failed authentications from the client's address",
     500: "Unexpected error (logged under the X-Request-Id)",
     503: "A database is unreachable, or the view has not reached the requested position",
 }
 
 DESCRIPTION = """\
 **Authentication.** Send `Authorization: Bearer <API key>` (use *Authorize* above to try the
-operations here). A key sees only its own tenant: another tenant's ids answer 404.
+operations here). A key sees only its own tenant: another tenant's ids answer 404. A client
+address that fails to authenticate too often within a minute gets 429 `rate-limited`, with
+`Retry-After`, for a secret the server has not checked lately, until the minute ends.
 
 **Errors** are RFC 9457 problem documents (`application/problem+json`, schema `Problem`):
 a stable `type`, which resolves to its description, a `title`, the `status`, a `detail`, the
@@ -307,6 +310,20 @@ def _check_operation_ids(operations: list[Operation]) -> None:
         raise ValueError(f"operationIds declared more than once: {sorted(twice)}")
 
 
+def _check_shown_once(operations: list[Operation]) -> None:
+    """What a replay withholds, the answer's schema allows as null, beside the note saying so."""
+    for op in operations:
+        if not op.shown_once:
+            continue
+        declared = op.response().fields if op.response is not None else {}
+        nullable = all(name in declared and declared[name].allow_none for name in op.shown_once)
+        if not nullable or REPLAY_NOTE not in declared:
+            raise ValueError(
+                f"{op.operation_id}'s response schema must allow {list(op.shown_once)} to be "
+                f"null and declare {REPLAY_NOTE}, as its replays have them"
+            )
+
+
 def _complete_problem_schema(document: dict[str, Any]) -> None:
     """The Problem schema's type lists every problem type, with those the contexts added."""
     kind = document["components"]["schemas"]["Problem"]["properties"]["type"]
@@ -361,6 +378,7 @@ def build_spec(
                 },
             )
     _check_operation_ids(declared)
+    _check_shown_once(declared)
     for name, answer in sorted(responses.items()):
         spec.components.response(name, answer)
     document: dict[str, Any] = spec.to_dict()

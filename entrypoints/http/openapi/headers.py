@@ -29,7 +29,9 @@ HEADERS: dict[str, tuple[str, dict[str, Any]]] = {
         _TEXT,
     ),
     "RateLimit-Limit": (
-        "Requests the key's tier allows per window (not sent for a tier without limit).",
+        "Requests the key's tier allows per window (not sent for a tier without limit); "
+        "in a 429 refused before authentication, the failed authentications an address may "
+        "make per window.",
         _SECONDS,
     ),
     "RateLimit-Remaining": ("Requests left in this window.", _SECONDS),

@@ -58,6 +58,12 @@ _EXAMPLES: dict[str, dict[str, Any]] = {
     "idempotency-key-reused": {
         "detail": "this key was first used with another method, path or body"
     },
+    "idempotency-answer-unreadable": {
+        "detail": "the answer to the first request with this key was stored encrypted with "
+        "another cipher key, so it cannot be replayed, and the request was not run again: "
+        "find out whether the first one took effect before you send it with a new "
+        "Idempotency-Key"
+    },
     "rate-limited": {"detail": "the FREE tier allows 60 requests per 60 s"},
     "internal-error": {"detail": "the error was logged"},
     "projection-lagging": {"detail": "the registration view has not reached registration:42 yet"},
@@ -79,6 +85,7 @@ _NEEDS = {
     "permission-denied": "permission",
     "idempotency-key-in-use": "post",
     "idempotency-key-reused": "post",
+    "idempotency-answer-unreadable": "post",
     "projection-lagging": "view",
     "projection-rebuilding": "view",
 }

@@ -42,6 +42,11 @@ API_KEY_ROTATED_SCHEMA = ApiKeyRotatedSchema()
 API_KEY_SCHEMA = ApiKeySchema()
 EMPTY_SCHEMA = EmptySchema()
 
+# A secret is never kept, not even for a retry's sake: the retry learns where it went.
+SHOWN_ONCE_NOTE = (
+    "the secret was shown once, in the first answer to this request; rotate the key for a new one"
+)
+
 
 def _with_usage(rows: list[ApiKeyRow], usage: KeyUsageRecorder) -> list[ApiKeyRow]:
     used = usage.usage(r.id for r in rows)
@@ -70,6 +75,10 @@ class ApiKeysResource:
             tags=("api-keys",),
             request_example=examples.API_KEY_ISSUE,
             response_example=examples.API_KEY_ISSUED,
+            description="A retry with the same Idempotency-Key gets this answer back with "
+            "`secret` null and a `replay_note`: the secret is never stored.",
+            shown_once=("secret",),
+            replay_note=SHOWN_ONCE_NOTE,
             operation_id="issueApiKey",
         ),
     }
@@ -137,6 +146,10 @@ class ApiKeyRotationResource:
             tags=("api-keys",),
             request_example=examples.API_KEY_ROTATE,
             response_example=examples.API_KEY_ROTATED,
+            description="A retry with the same Idempotency-Key gets this answer back with "
+            "`secret` null and a `replay_note`: the secret is never stored.",
+            shown_once=("secret",),
+            replay_note=SHOWN_ONCE_NOTE,
             operation_id="rotateApiKey",
         ),
     }

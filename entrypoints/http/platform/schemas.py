@@ -11,7 +11,7 @@ from domain.platform.apikey import GRACE_MAX
 from domain.platform.features import Feature
 from domain.platform.permissions import ADMIN, Permission
 from domain.platform.tiers import Tier
-from entrypoints.http.schemas import WholeNumber, display_name
+from entrypoints.http.schemas import WholeNumber, display_name, replay_note, shown_once
 
 SCOPES = [ADMIN, *(p.value for p in Permission)]
 
@@ -72,9 +72,8 @@ class ApiKeyIssueSchema(Schema):
 
 
 class ApiKeyIssuedSchema(ApiKeySchema):
-    secret = fields.String(
-        required=True, metadata={"description": "Shown only in this answer; store it now"}
-    )
+    secret = shown_once("The key's secret: shown only in this answer, so store it now")
+    replay_note = replay_note()
 
 
 class ApiKeyRotateSchema(Schema):
@@ -87,9 +86,10 @@ class ApiKeyRotateSchema(Schema):
 
 class ApiKeyRotatedSchema(Schema):
     id = fields.UUID(required=True)
-    secret = fields.String(required=True)
+    secret = shown_once("The key's new secret: shown only in this answer, so store it now")
     previous_secret_valid_until = fields.AwareDateTime(required=True)
     version = fields.Integer(required=True)
+    replay_note = replay_note()
 
 
 class ApiKeyPageSchema(Schema):

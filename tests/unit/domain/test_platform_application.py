@@ -150,6 +150,23 @@ def test_the_principal_sees_the_tenants_current_features(
     assert principal.features == {Feature.REST_API}
 
 
+def test_only_a_secret_checked_lately_is_remembered_and_only_until_its_key_expires(
+    clock: Clock,
+) -> None:
+    app = PlatformApplication(IN_MEMORY, clock=clock, auth_cache_seconds=3600)
+    tenant = app.create_tenant("Acme Events").aggregate_id
+    issued = app.issue_api_key(tenant, "Gate", ["ADMIN"], expires_at=clock.now + HOUR)
+    assert app.remembered(issued.secret) is None
+
+    principal = app.authenticate(issued.secret)
+
+    assert principal is not None
+    assert app.remembered(issued.secret) == principal
+    assert app.remembered(key_secret.generate(issued.ack.aggregate_id)) is None
+    clock.advance(HOUR)
+    assert app.remembered(issued.secret) is None
+
+
 @pytest.mark.parametrize("secret", ["", "acc_nonsense", "Bearer x", "é" * 64])
 def test_a_malformed_secret_authenticates_nobody(app: PlatformApplication, secret: str) -> None:
     assert app.authenticate(secret) is None

@@ -7,12 +7,23 @@ from typing import Any
 
 import pytest
 from falcon.testing import Result, TestClient
+from sqlalchemy import select
 
+from adapters.service.idempotency import idempotency_keys
 from entrypoints.wiring.container import Container
 from tests.unit.http import expect
 from tests.unit.http.conftest import Caller
 
 BODY = {"name": "Once only", "permissions": ["tenant:read"]}
+EXPO = {
+    "name": "Expo 2030",
+    "starts_at": "2030-06-01T09:00:00+02:00",
+    "ends_at": "2030-06-03T18:00:00+02:00",
+    "time_zone": "Europe/Paris",
+}
+SHOWN_ONCE_NOTE = (
+    "the secret was shown once, in the first answer to this request; rotate the key for a new one"
+)
 
 
 def post(
@@ -27,10 +38,17 @@ def key_names(client: TestClient, container: Container, caller: Caller) -> list[
     return [item["name"] for item in page["items"]]
 
 
-def test_a_retry_replays_the_first_answer_exactly(client: TestClient, admin: Caller) -> None:
-    first = post(client, admin, "retry-1")
+def stored_bytes(container: Container) -> bytes:
+    """Every byte the idempotency table holds, as the database has them."""
+    with container.service_engine.connect() as conn:
+        rows = conn.execute(select(idempotency_keys)).all()
+    return b"".join(repr(tuple(row)).encode() + (row.body or b"") for row in rows)
 
-    again = post(client, admin, "retry-1")
+
+def test_a_retry_replays_the_first_answer_exactly(client: TestClient, admin: Caller) -> None:
+    first = post(client, admin, "retry-1", EXPO, "/v1/events")
+
+    again = post(client, admin, "retry-1", EXPO, "/v1/events")
 
     assert (again.status_code, again.content) == (first.status_code, first.content)
     for header in ("Location", "ETag", "Accredit-Position", "Content-Type"):
@@ -113,16 +131,43 @@ def test_a_failed_validation_is_replayed_too(client: TestClient, admin: Caller) 
     assert again.headers["Content-Type"] == "application/problem+json"
 
 
-def test_a_replay_of_a_rotation_returns_the_same_secret_and_rotates_once(
+def test_a_replay_of_an_issue_withholds_the_secret_and_says_so(
     client: TestClient, admin: Caller
+) -> None:
+    first = post(client, admin, "issue-once")
+
+    again = post(client, admin, "issue-once")
+
+    issued, replayed = expect.ok(first, 201), expect.ok(again, 201)
+    assert issued["secret"].startswith("acc_")
+    assert "replay_note" not in issued
+    assert replayed == {**issued, "secret": None, "replay_note": SHOWN_ONCE_NOTE}
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.headers["Location"] == first.headers["Location"]
+
+
+def test_an_issued_secret_is_never_in_the_idempotency_table(
+    client: TestClient, container: Container, admin: Caller
+) -> None:
+    issued = expect.ok(post(client, admin, "issue-kept"), 201)
+    post(client, admin, "issue-kept")
+
+    kept = stored_bytes(container)
+    assert issued["id"].encode() in kept
+    assert issued["secret"].encode() not in kept
+
+
+def test_a_replay_of_a_rotation_withholds_the_new_secret_and_rotates_once(
+    client: TestClient, container: Container, admin: Caller
 ) -> None:
     path = f"/v1/api-keys/{admin.key_id}/rotate"
     first = expect.ok(post(client, admin, "rotate-once", {"grace_seconds": 60}, path))
 
     again = expect.ok(post(client, admin, "rotate-once", {"grace_seconds": 60}, path))
 
-    assert again == first
+    assert again == {**first, "secret": None, "replay_note": SHOWN_ONCE_NOTE}
     assert first["version"] == 2
+    assert first["secret"].encode() not in stored_bytes(container)
 
 
 def test_an_unauthenticated_post_claims_nothing(client: TestClient, admin: Caller) -> None:

@@ -11,6 +11,7 @@ import pytest
 import schemathesis
 from falcon import inspect
 from falcon.testing import TestClient
+from marshmallow import Schema, fields
 
 from entrypoints.http.app import create_app
 from entrypoints.http.openapi.document import build_spec
@@ -119,6 +120,41 @@ def test_an_operation_id_that_is_not_camel_case_is_a_wiring_error() -> None:
 
     with pytest.raises(ValueError, match="get_snake"):
         build_spec([("/snake", Snake)], {})
+
+
+def test_a_member_shown_once_that_its_schema_does_not_allow_as_null_is_a_wiring_error() -> None:
+    class Strict(Schema):
+        token = fields.String(required=True)
+
+    class Issue:
+        operations: ClassVar[dict[str, Operation]] = {
+            "POST": Operation(
+                "Issue a token",
+                response=Strict,
+                shown_once=("token",),
+                replay_note="the token was shown once",
+                operation_id="issueToken",
+            )
+        }
+
+    with pytest.raises(ValueError, match="issueToken"):
+        build_spec([("/tokens", Issue)], {})
+
+
+def test_a_member_shown_once_needs_a_note_for_its_replays() -> None:
+    with pytest.raises(ValueError, match="issueToken"):
+        Operation("Issue a token", shown_once=("token",), operation_id="issueToken")
+
+
+def test_the_secrets_shown_once_are_nullable_and_their_replays_note_is_documented(
+    document: dict[str, Any],
+) -> None:
+    for name in ("ApiKeyIssued", "ApiKeyRotated"):
+        schema = document["components"]["schemas"][name]
+        assert schema["properties"]["secret"]["type"] == ["string", "null"]
+        assert "secret" in schema["required"]
+        assert "replay_note" not in schema["required"]
+        assert "Idempotent-Replayed" in schema["properties"]["replay_note"]["description"]
 
 
 def test_every_error_answer_is_a_problem_with_an_example_of_each_type_it_can_be(

@@ -27,7 +27,7 @@ def test_ready_checks_the_view_and_service_databases_and_the_event_store(
     }
 
 
-def test_ready_is_a_503_problem_when_the_database_is_gone(
+def test_ready_is_a_503_problem_naming_the_check_that_failed_when_the_database_is_gone(
     client: TestClient, container: Container, tmp_path: Path
 ) -> None:
     container.engine.dispose()
