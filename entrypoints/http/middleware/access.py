@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from typing import Any
 
 import falcon
@@ -20,8 +22,12 @@ class AuthMiddleware:
 
     A secret this process checked lately is served from memory, and a malformed one is
     refused at no cost. Any other costs event-store reads, so an address that has spent
-    its budget of failed authentications is refused (429) before the lookup.
+    its budget of failed authentications is refused (429) before the lookup, unless the
+    secret once opened a key here: no forger has one, and a kiosk sharing its address
+    (a NAT, a proxy) with a failing one keeps working.
     """
+
+    KNOWN_GOOD_SIZE = 10_000
 
     def __init__(
         self,
@@ -32,6 +38,8 @@ class AuthMiddleware:
         self.platform = platform
         self.usage = usage
         self.failures = failures
+        # Digests of secrets that opened a key in this process, newest last.
+        self._known_good: OrderedDict[str, None] = OrderedDict()
 
     def process_resource(
         self, req: falcon.Request, resp: falcon.Response, resource: object, params: dict[str, Any]
@@ -60,7 +68,8 @@ class AuthMiddleware:
             return remembered
         if self.failures is None:
             return self.platform.authenticate(secret)
-        refused = self.failures.refusal(address)
+        digest = hashlib.sha256(secret.encode()).hexdigest()
+        refused = None if digest in self._known_good else self.failures.refusal(address)
         if refused is not None:
             limit, window = refused.limit, self.failures.window_seconds
             reset = str(refused.reset_seconds)
@@ -78,7 +87,13 @@ class AuthMiddleware:
             )
         principal = self.platform.authenticate(secret)
         if principal is None:
+            self._known_good.pop(digest, None)
             self.failures.count(address)
+            return None
+        self._known_good[digest] = None
+        self._known_good.move_to_end(digest)
+        if len(self._known_good) > self.KNOWN_GOOD_SIZE:
+            self._known_good.popitem(last=False)
         return principal
 
 

@@ -112,6 +112,20 @@ def test_a_key_this_process_checked_lately_works_even_from_a_spent_address(
     assert reads.taken() == 0
 
 
+def test_a_secret_that_opened_its_key_here_is_looked_up_even_from_a_spent_address(
+    client: TestClient, container: Container, window: list[float], admin: Caller
+) -> None:
+    expect.ok(get(client, admin.secret, ATTACKER))
+    spend_the_budget(client)
+    # No longer remembered (its freshness ran out): it costs a lookup, which it may.
+    container.platform.forget_principals(admin.key_id)
+
+    expect.ok(get(client, admin.secret, ATTACKER))
+    client.simulate_post(f"/v1/api-keys/{admin.key_id}/revoke", headers=admin.headers)
+    expect.problem(get(client, admin.secret, ATTACKER), 401, "unauthenticated")
+    expect.problem(get(client, admin.secret, ATTACKER), 429, "rate-limited")
+
+
 def test_a_malformed_secret_is_refused_at_no_cost_and_spends_nothing(
     client: TestClient, window: list[float], reads: EventStoreReads, admin: Caller
 ) -> None:
