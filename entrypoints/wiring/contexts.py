@@ -9,6 +9,7 @@ is derived from here.
 from __future__ import annotations
 
 from adapters.settings import Settings
+from entrypoints.wiring.access import ACCESS
 from entrypoints.wiring.audit import AUDIT
 from entrypoints.wiring.container import Container, assemble
 from entrypoints.wiring.context import Context
@@ -16,7 +17,7 @@ from entrypoints.wiring.operability import OPERABILITY
 from entrypoints.wiring.platform import PLATFORM
 from entrypoints.wiring.registration import REGISTRATION
 
-CONTEXTS: tuple[Context, ...] = (PLATFORM, REGISTRATION, AUDIT, OPERABILITY)
+CONTEXTS: tuple[Context, ...] = (PLATFORM, REGISTRATION, ACCESS, AUDIT, OPERABILITY)
 
 
 def build(settings: Settings) -> Container:

@@ -1,0 +1,1 @@
+"""The access-control context's tables, views and queries."""

@@ -1,0 +1,1 @@
+"""Projectors of the access-control context."""
