@@ -2,7 +2,7 @@
 
 Budget: with every context wired, one HTTP worker process holds at most 6 connections
 at rest (after serving traffic, then idle). Every context means the eight applications
-the service is to have: today's two, and the six stand-ins of tests/standins.py, each a
+the service is to have: today's three, and the five stand-ins of tests/standins.py, each a
 real application with its own event table and one command over HTTP, so the load
 below reaches eight event stores; nothing is extrapolated.
 

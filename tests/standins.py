@@ -1,6 +1,6 @@
 """Stand-ins for the contexts still to come, wired beside today's ones.
 
-The service is to have eight applications (DESIGN.md); two exist so far. Each
+The service is to have eight applications (DESIGN.md); three exist so far. Each
 stand-in is a real AccreditApplication with an event table of its own and one
 command over HTTP, so that what a process costs with every context wired (its
 connections, above all) is measured on real traffic rather than extrapolated:
@@ -28,7 +28,7 @@ from entrypoints.wiring.container import Container, assemble
 from entrypoints.wiring.context import Context, Route
 from entrypoints.wiring.contexts import CONTEXTS
 
-STAND_INS = ("screening", "access", "waitlists", "operations", "webhooks", "communications")
+STAND_INS = ("screening", "waitlists", "operations", "webhooks", "communications")
 
 
 class Mark(Aggregate):
