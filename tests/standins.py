@@ -28,7 +28,7 @@ from entrypoints.wiring.container import Container, assemble
 from entrypoints.wiring.context import Context, Route
 from entrypoints.wiring.contexts import CONTEXTS
 
-STAND_INS = ("screening", "access", "waitlists", "operations", "webhooks", "communications")
+STAND_INS = ("screening", "waitlists", "operations", "webhooks", "communications")
 
 
 class Mark(Aggregate):
