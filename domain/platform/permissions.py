@@ -28,6 +28,9 @@ class Permission(StrEnum):
     PARTICIPANTS_READ = "participants:read"
     PARTICIPANTS_WRITE = "participants:write"
     AUDIT_READ = "audit:read"
+    # Credentials (access): read their state; issue codes, re-issue, suspend, resume, revoke.
+    CREDENTIALS_READ = "credentials:read"
+    CREDENTIALS_MANAGE = "credentials:manage"
 
 
 def normalise_scopes(scopes: Iterable[str]) -> list[str]:

@@ -150,7 +150,8 @@ class ProblemSchema(Schema):
             "description": "conflict, precondition-failed and some validation-failed or "
             "not-found answers: the rule that refused the request, e.g. already-registered, "
             "registration-closed, capacity-reached, step-not-active, version-mismatch, "
-            "workflow-invalid"
+            "workflow-invalid, badge-code-shown, credential-revoked, credential-not-active, "
+            "credential-not-suspended"
         }
     )
     participant_id = fields.UUID(

@@ -75,8 +75,16 @@ def test_every_projection_table_holds_the_rows_the_earlier_code_built(
     _, data_dir = replayed
 
     tables = json.loads(json.dumps(table_rows(data_dir / "accredit.sqlite"), default=str))
+    # Applications added since have empty logs: their tracking rows stand at 0.
+    logs = {store.name.removesuffix(".events.sqlite") for store in FIXTURE.glob("*.events.sqlite")}
+    header, *tracked = tables["projection_tracking"]
+    tables["projection_tracking"] = [header, *(r for r in tracked if r[1] in logs or r[2] != 0)]
 
-    assert sorted(tables) == sorted(expected["tables"])
+    # Tables of projections added since hold nothing: the history has none of their domain
+    # events (the credentials projection reads the access log, which it did not have).
+    added = {name: rows for name, rows in tables.items() if name not in expected["tables"]}
+    assert all(len(rows) == 1 for rows in added.values()), added  # a header, no rows
+    assert set(expected["tables"]) <= set(tables)
     for name, rows in expected["tables"].items():
         assert tables[name] == rows, name
 

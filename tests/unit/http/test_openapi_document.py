@@ -18,6 +18,7 @@ from entrypoints.http.openapi.document import build_spec
 from entrypoints.http.operations import Operation
 from entrypoints.http.problems import PROBLEM_TYPES
 from entrypoints.wiring.container import Container
+from entrypoints.workers.credentials import credential_policy
 from tests.unit.http import expect
 from tests.unit.http.conftest import Caller
 
@@ -258,6 +259,7 @@ ETAG_READS = {
     "/v1/events/{event_id}",
     "/v1/events/{event_id}/workflow",
     "/v1/participants/{participant_id}",
+    "/v1/participants/{participant_id}/credential",
     "/v1/audit/aggregates/{aggregate_id}/state",
 }
 
@@ -297,6 +299,13 @@ def test_every_read_sends_an_etag_exactly_where_the_document_says(
         ),
         201,
     )
+    # Approved, so the credential issue policy gives the participant a credential to read.
+    client.simulate_post(
+        f"/v1/participants/{participant['id']}/steps/approval/complete",
+        json={"outcome": "approved"},
+        headers=admin.headers,
+    )
+    credential_policy(container).catch_up()
     container.catch_up()
     ids = {
         "key_id": str(admin.key_id),
