@@ -28,6 +28,9 @@ class Permission(StrEnum):
     PARTICIPANTS_READ = "participants:read"
     PARTICIPANTS_WRITE = "participants:write"
     AUDIT_READ = "audit:read"
+    # Access control: reading and configuring an event's zones and checkpoints.
+    ACCESS_READ = "access:read"
+    ACCESS_MANAGE = "access:manage"
 
 
 def normalise_scopes(scopes: Iterable[str]) -> list[str]:
