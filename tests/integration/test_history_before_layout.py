@@ -76,7 +76,17 @@ def test_every_projection_table_holds_the_rows_the_earlier_code_built(
 
     tables = json.loads(json.dumps(table_rows(data_dir / "accredit.sqlite"), default=str))
 
-    assert sorted(tables) == sorted(expected["tables"])
+    # Tables added since that history was written hold nothing of it (only their header).
+    added = {name: rows[1:] for name, rows in tables.items() if name not in expected["tables"]}
+    assert added == {name: [] for name in added}
+    assert set(expected["tables"]) <= set(tables)
+    # Applications and projections added since follow logs that history never wrote to.
+    tracked = {(r[0], r[1]) for r in expected["tables"]["projection_tracking"][1:]}
+    header, *tracking = tables["projection_tracking"]
+    assert [r[2] for r in tracking if (r[0], r[1]) not in tracked] == [
+        0 for r in tracking if (r[0], r[1]) not in tracked
+    ]
+    tables["projection_tracking"] = [header, *(r for r in tracking if (r[0], r[1]) in tracked)]
     for name, rows in expected["tables"].items():
         assert tables[name] == rows, name
 
