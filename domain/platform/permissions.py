@@ -28,6 +28,9 @@ class Permission(StrEnum):
     PARTICIPANTS_READ = "participants:read"
     PARTICIPANTS_WRITE = "participants:write"
     AUDIT_READ = "audit:read"
+    # Access control: reading and configuring an event's zones and checkpoints.
+    ACCESS_READ = "access:read"
+    ACCESS_MANAGE = "access:manage"
     # Credentials (access): read their state; issue codes, re-issue, suspend, resume, revoke.
     CREDENTIALS_READ = "credentials:read"
     CREDENTIALS_MANAGE = "credentials:manage"

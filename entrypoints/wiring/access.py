@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from uuid import UUID
 
 from adapters.access.credential_queries import CredentialQueries
 from adapters.access.credential_view import SqlCredentialsView
 from adapters.access.undelivered_codes import UndeliveredCodes
+from adapters.access.venue_queries import VenueQueries
+from adapters.access.venue_view import SqlVenuesView
 from adapters.registration.queries import RegistrationQueries
 from adapters.sql.eventstore import cipher
 from domain.access.application import AccessApplication
+from domain.registration.application import RegistrationApplication
+from entrypoints.http.access.checkpoints import (
+    CheckpointResource,
+    CheckpointsResource,
+    CheckpointSwitchResource,
+)
 from entrypoints.http.access.credentials import (
     BadgeCodeResource,
     CredentialChangeResource,
@@ -17,10 +26,57 @@ from entrypoints.http.access.credentials import (
     CredentialResource,
     EventCredentialsResource,
 )
+from entrypoints.http.access.venue_documents import ManagedEvents
+from entrypoints.http.access.zones import (
+    ZoneCapacityResource,
+    ZoneResource,
+    ZoneRulesResource,
+    ZonesResource,
+)
 from entrypoints.wiring.container import Container
 from entrypoints.wiring.context import Context, ProjectionWiring, Route, ViewAccess
 from entrypoints.workers.credentials import run_credentials
 from projections.access.credentials import CredentialsProjector
+from projections.access.venues import VenuesProjector
+
+# Venues: an event's zones and checkpoints.
+
+
+def _venue_queries(access: ViewAccess) -> VenueQueries:
+    return VenueQueries(access.reader)
+
+
+def _managed_events(c: Container) -> ManagedEvents:
+    """Registration's events as the access API asks about them, never importing it there."""
+    registration, queries = c.app(RegistrationApplication), c.query(RegistrationQueries)
+
+    def categories(tenant_id: UUID, event_id: UUID) -> frozenset[str]:
+        # The event itself, read-only: commands never read views. NotFound if not the tenant's.
+        return frozenset(c.code for c in registration.event(tenant_id, event_id).categories)
+
+    def listed(tenant_id: UUID, event_id: UUID) -> bool:
+        return queries.event(tenant_id, event_id) is not None
+
+    return ManagedEvents(categories=categories, listed=listed)
+
+
+def _venue_routes(c: Container) -> list[Route]:
+    access, queries, events = c.app(AccessApplication), c.query(VenueQueries), _managed_events(c)
+    zones = "/v1/events/{event_id:uuid}/zones"
+    zone = f"{zones}/{{zone_id:uuid}}"
+    checkpoints = "/v1/events/{event_id:uuid}/checkpoints"
+    checkpoint = f"{checkpoints}/{{checkpoint_id:uuid}}"
+    return [
+        (zones, ZonesResource(access, queries, events)),
+        (zone, ZoneResource(access, queries, events)),
+        (f"{zone}/capacity", ZoneCapacityResource(access, events)),
+        (f"{zone}/rules", ZoneRulesResource(access, queries, events)),
+        (checkpoints, CheckpointsResource(access, queries, events)),
+        (checkpoint, CheckpointResource(access, queries, events)),
+        (f"{checkpoint}/activate", CheckpointSwitchResource(access, events, activates=True)),
+        (f"{checkpoint}/deactivate", CheckpointSwitchResource(access, events, activates=False)),
+    ]
+
 
 # Credentials: issued by a policy to approved participants, managed by staff.
 
@@ -48,14 +104,17 @@ def _credential_routes(c: Container) -> list[Route]:
 
 
 def _routes(c: Container) -> Sequence[Route]:
-    return [*_credential_routes(c)]
+    return [*_venue_routes(c), *_credential_routes(c)]
 
 
 ACCESS = Context(
     name="access",
     application=AccessApplication,
-    projections=(ProjectionWiring(SqlCredentialsView, CredentialsProjector),),
-    queries=(_credential_queries,),
+    projections=(
+        ProjectionWiring(SqlVenuesView, VenuesProjector),
+        ProjectionWiring(SqlCredentialsView, CredentialsProjector),
+    ),
+    queries=(_venue_queries, _credential_queries),
     routes=_routes,
     workers={"credentials": run_credentials},
 )

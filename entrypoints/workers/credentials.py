@@ -23,7 +23,8 @@ from adapters.projection.leadership import leadership_for, wait_to_lead
 from adapters.projection.process import ProcessRunner
 from adapters.projection.wakeup import wakeup_for
 from adapters.sql.eventstore import cipher
-from domain.access.application import AccessApplication, IssuedCode
+from domain.access.application import AccessApplication
+from domain.access.credential_commands import IssuedCode
 from domain.registration.application import RegistrationApplication
 from domain.registration.participant import Participant, ParticipantStatus, status_after
 from domain.shared.cause import Cause, caused_by, meta_of

@@ -9,8 +9,9 @@ import falcon
 from adapters.access.credential_queries import CredentialQueries
 from adapters.access.undelivered_codes import UndeliveredCodes
 from adapters.registration.queries import RegistrationQueries
-from domain.access.application import AccessApplication, IssuedCode
+from domain.access.application import AccessApplication
 from domain.access.credential import BadgeCodeShown, Credential
+from domain.access.credential_commands import IssuedCode
 from domain.platform.permissions import Permission
 from entrypoints.http.access import credential_examples as examples
 from entrypoints.http.access.credential_schemas import (

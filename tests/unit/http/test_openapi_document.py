@@ -261,6 +261,9 @@ ETAG_READS = {
     "/v1/participants/{participant_id}",
     "/v1/participants/{participant_id}/credential",
     "/v1/audit/aggregates/{aggregate_id}/state",
+    "/v1/events/{event_id}/zones/{zone_id}",
+    "/v1/events/{event_id}/zones/{zone_id}/rules",
+    "/v1/events/{event_id}/checkpoints/{checkpoint_id}",
 }
 
 
@@ -306,10 +309,25 @@ def test_every_read_sends_an_etag_exactly_where_the_document_says(
         headers=admin.headers,
     )
     credential_policy(container).catch_up()
+    zones, checkpoints = f"/v1/events/{event['id']}/zones", f"/v1/events/{event['id']}/checkpoints"
+    zone = expect.ok(
+        client.simulate_post(zones, json={"code": "hall", "name": "Hall"}, headers=admin.headers),
+        201,
+    )
+    checkpoint = expect.ok(
+        client.simulate_post(
+            checkpoints,
+            json={"name": "Gate", "direction": "ENTRY", "zone_id": zone["id"]},
+            headers=admin.headers,
+        ),
+        201,
+    )
     container.catch_up()
     ids = {
         "key_id": str(admin.key_id),
         "event_id": event["id"],
+        "zone_id": zone["id"],
+        "checkpoint_id": checkpoint["id"],
         "participant_id": participant["id"],
         "aggregate_id": participant["id"],
         "step_id": "approval",
