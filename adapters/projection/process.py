@@ -22,6 +22,12 @@ from eventsourcing.utils import resolve_topic
 from sqlalchemy import BigInteger, Column, Engine, String, Table, select, update
 
 from adapters.projection.batch_decoder import BatchDecoder
+from adapters.projection.failures import (
+    ProjectionFailed,
+    clear_failures,
+    describe,
+    record_failure,
+)
 from adapters.projection.notification_log import read_notifications
 from adapters.projection.wakeup import Wakeup
 from adapters.sql.schema import metadata
@@ -29,6 +35,7 @@ from adapters.sql.transactions import dialect_insert, write_transaction
 
 log = logging.getLogger(__name__)
 RETRY_SECONDS = 1.0
+PROCESS_VERSION = 1  # a process has no tables to rebuild: its failures name this version
 
 process_tracking = Table(
     "process_tracking",
@@ -57,8 +64,13 @@ class ProcessRunner:
         wanted: Collection[type[Any]],
         handle: Handler,
         batch_size: int = 100,
+        failures: Engine | None = None,
     ) -> None:
         self.engine = engine
+        # Where a domain event the handler cannot take is recorded for every process to
+        # see (/ready, /health/projections), as a projection's are; None: only logged.
+        self.failures = failures
+        self._may_have_failed = True  # a failure a runner before this one recorded
         self.name = name
         self.upstream = upstream
         self.wanted = frozenset(wanted)
@@ -94,17 +106,47 @@ class ProcessRunner:
         if not notifications:
             return 0
         chosen = [n for n in notifications if self._handles(n.topic)]
-        for domain_event in self._decoder.decode(chosen):
-            self.handle(domain_event)
+        for notification, domain_event in zip(chosen, self._decoder.decode(chosen), strict=True):
+            try:
+                self.handle(domain_event)
+            except Exception as error:
+                # Stop exactly before the domain event it cannot take, and say so.
+                self._save(start, notification.id - 1)
+                if self.failures is None:
+                    raise
+                failure = record_failure(
+                    self.failures,
+                    self.failure_name,
+                    self.upstream.name,
+                    PROCESS_VERSION,
+                    notification.id,
+                    describe(error),
+                )
+                self._may_have_failed = True
+                raise ProjectionFailed(failure) from error
+        self._save(start, notifications[-1].id)
+        if self._may_have_failed and self.failures is not None:
+            with write_transaction(self.failures) as conn:
+                clear_failures(conn, self.failure_name, self.upstream.name)
+            self._may_have_failed = False
+        return len(notifications)
+
+    @property
+    def failure_name(self) -> str:
+        """How its failures are named beside the projections'."""
+        return f"process:{self.name}"
+
+    def _save(self, start: int, position: int) -> None:
+        if position <= start:
+            return
         with write_transaction(self.engine) as conn:
             # Guarded like a projection's tracking: a runner that lost the lead and
             # finished late never moves the position back.
             conn.execute(
                 update(process_tracking)
                 .where(*self._row(), process_tracking.c.position == start)
-                .values(position=notifications[-1].id)
+                .values(position=position)
             )
-        return len(notifications)
 
     def catch_up(self) -> int:
         """Runs batches until the log is exhausted; returns notifications read."""
@@ -121,6 +163,13 @@ class ProcessRunner:
             try:
                 if self.run_batch() == 0:
                     wakeup.wait(stop)
+            except ProjectionFailed as exc:
+                failure = exc.failure
+                if failure.attempts == 1:
+                    log.exception("%s; retrying with backoff", exc)
+                else:
+                    log.warning("%s; retrying with backoff", exc)
+                stop.wait(max(0.0, (failure.retry_at - failure.last_failed_at).total_seconds()))
             except Exception:
                 # The batch is handled again from its start: the handler is idempotent.
                 log.exception("process %s failed a batch; retrying", self.name)

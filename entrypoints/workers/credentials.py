@@ -109,6 +109,8 @@ def credential_policy(container: Container) -> ProcessRunner:
         PARTICIPANT_EVENTS,
         policy,
         container.settings.projection_batch_size,
+        # Beside the projections' failures, where /ready and operators look.
+        failures=container.engine,
     )
 
 
