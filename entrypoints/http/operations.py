@@ -28,6 +28,9 @@ class Operation:
     # Further query parameters (beyond limit, cursor, min_position), one field each.
     query: type[Schema] | None = None
     reads_projection: str | None = None
+    # Further views the answer depends on (an existence check in another context's view):
+    # the key's own commands are waited for in them too.
+    also_reads: tuple[str, ...] = ()
     if_match: bool = False
     creates: bool = False
     # A read that answers one aggregate sends its version as ETag (every command does).
@@ -54,6 +57,11 @@ class Operation:
     def __post_init__(self) -> None:
         if self.shown_once and not self.replay_note:
             raise ValueError(f"{self.operation_id} withholds {self.shown_once} without a note")
+
+
+def projections_read(op: Operation) -> tuple[str, ...]:
+    """Every view an operation's answer reads, its own first."""
+    return (op.reads_projection, *op.also_reads) if op.reads_projection else op.also_reads
 
 
 def operation_of(resource: object, method: str) -> Operation | None:

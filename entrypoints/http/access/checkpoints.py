@@ -51,6 +51,8 @@ class CheckpointsResource:
             response=CheckpointPageSchema,
             paginated=True,
             reads_projection=PROJECTION,
+            # The event is looked up in the events' view: the key's new event is waited for.
+            also_reads=("registration",),
             tags=TAGS,
             response_example=examples.CHECKPOINT_PAGE,
             operation_id="listCheckpoints",

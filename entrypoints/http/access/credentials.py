@@ -106,6 +106,8 @@ class EventCredentialsResource:
             paginated=True,
             query=CredentialListQuerySchema,
             reads_projection=PROJECTION,
+            # The event is looked up in the events' view: the key's new event is waited for.
+            also_reads=("registration",),
             tags=TAGS,
             response_example=examples.CREDENTIAL_PAGE,
             operation_id="listEventCredentials",

@@ -69,6 +69,8 @@ class ZonesResource:
             response=ZonePageSchema,
             paginated=True,
             reads_projection=PROJECTION,
+            # The event is looked up in the events' view: the key's new event is waited for.
+            also_reads=("registration",),
             tags=TAGS,
             response_example=examples.ZONE_PAGE,
             operation_id="listZones",

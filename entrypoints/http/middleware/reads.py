@@ -19,7 +19,7 @@ from adapters.projection.tracking import Positions
 from adapters.service.key_positions import KeyPositions
 from domain.platform.application import Principal
 from domain.shared.application import Position
-from entrypoints.http.operations import operation_of
+from entrypoints.http.operations import operation_of, projections_read
 from entrypoints.http.problems import Problem
 from entrypoints.http.requests import POSITION_HEADER, parse_positions, requested_positions
 
@@ -53,23 +53,31 @@ class ReadYourWritesMiddleware:
         self, req: falcon.Request, resp: falcon.Response, resource: object, params: dict[str, Any]
     ) -> None:
         operation = operation_of(resource, req.method)
-        if operation is None or operation.reads_projection is None:
+        if operation is None:
             return
-        projection = operation.reads_projection
+        views = projections_read(operation)
+        if not views:
+            return
+        followed = {app for view in views for app in self.upstreams.get(view, ())}
         named_positions = requested_positions(req)
         for position in named_positions:
-            self._check_reachable(projection, position)
+            self._check_reachable(views[0], followed, position)
         principal: Principal | None = req.context.principal
         own: list[Position] = []
         if principal is not None:
-            followed = self.upstreams.get(projection, ())
             own = self.key_positions.of(str(principal.key_id), followed)
-        wanted = named_positions + own
+        for view in views:
+            self._wait(view, named_positions, own)
+
+    def _wait(self, projection: str, named_positions: list[Position], own: list[Position]) -> None:
+        """Returns once the view has what it follows of the positions, or refuses."""
+        mine = set(self.upstreams.get(projection, ()))
+        wanted = [p for p in named_positions + own if p.application in mine]
         if not wanted or self.positions.wait_for(projection, wanted, 0.0):
             return
-        named = ", ".join(map(str, named_positions))
-        if own:
-            yours = ", ".join(map(str, own))
+        named = ", ".join(str(p) for p in named_positions if p.application in mine)
+        yours = ", ".join(str(p) for p in own if p.application in mine)
+        if yours:
             named = f"{named} and " if named else ""
             named += f"this key's latest commands ({yours})"
         awaited = self.rebuilds.awaited(projection)
@@ -91,9 +99,11 @@ class ReadYourWritesMiddleware:
                 headers={"Retry-After": "1"},
             )
 
-    def _check_reachable(self, projection: str, position: Position) -> None:
+    def _check_reachable(
+        self, projection: str, followed: Collection[str], position: Position
+    ) -> None:
         """Refuses at once what waiting can never bring, instead of a 503 after the wait."""
-        if position.application not in self.upstreams.get(projection, ()):
+        if position.application not in followed:
             raise Problem(
                 "invalid-parameter",
                 f"the {projection} view does not follow {position.application}",

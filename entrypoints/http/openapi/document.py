@@ -26,7 +26,7 @@ from entrypoints.http.openapi.problem_types import (
     problem_table,
     slugs_answered,
 )
-from entrypoints.http.operations import Operation, operation_of
+from entrypoints.http.operations import Operation, operation_of, projections_read
 from entrypoints.http.problems import PROBLEM_TYPES, type_uri
 from entrypoints.http.requests import (
     IDEMPOTENCY_KEY_PATTERN,
@@ -163,6 +163,7 @@ def _parameters(
         # The marshmallow plugin expands the schema into one parameter per field.
         params.append({"in": "query", "schema": op.query})
     if op.reads_projection:
+        followed = {app for view in projections_read(op) for app in upstreams.get(view, ())}
         application = sorted(upstreams.get(op.reads_projection, ("platform",)))[0]
         params.append(
             {
@@ -174,7 +175,7 @@ def _parameters(
                 "does the same",
                 "schema": {
                     "type": "string",
-                    "pattern": position_pattern(upstreams.get(op.reads_projection, ())),
+                    "pattern": position_pattern(followed),
                 },
                 "example": f"{application}:42",
             }

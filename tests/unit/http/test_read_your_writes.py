@@ -211,3 +211,27 @@ def test_while_a_runner_of_the_old_version_still_leads_a_query_waits_for_it_as_u
         old_runner.close()
 
     expect.problem(waiting, 503, "projection-lagging")
+
+
+def test_a_list_that_looks_its_event_up_in_another_view_waits_for_the_keys_new_event(
+    client: TestClient, container: Container, admin: Caller
+) -> None:
+    created = client.simulate_post(
+        "/v1/events",
+        json={
+            "name": "Expo 2030",
+            "starts_at": "2030-06-01T09:00:00+02:00",
+            "ends_at": "2030-06-03T18:00:00+02:00",
+            "time_zone": "Europe/Paris",
+        },
+        headers=admin.headers,
+    )
+    zones = f"/v1/events/{created.json['id']}/zones"
+
+    lagging = client.simulate_get(zones, headers=admin.headers)
+    container.catch_up()
+    listed = client.simulate_get(zones, headers=admin.headers)
+
+    problem = expect.problem(lagging, 503, "projection-lagging")
+    assert "the registration view has not reached this key's latest commands" in problem["detail"]
+    assert expect.ok(listed)["items"] == []
