@@ -85,9 +85,18 @@ class Served:
 
     def wait_until(self, condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
-        while not condition():
+        while True:
+            try:
+                if condition():
+                    return
+            except OSError as exc:
+                # A connection refused or reset while waiting is one more "not yet"; if the
+                # wait runs out, the server's log says what happened meanwhile.
+                last: OSError | None = exc
+            else:
+                last = None
             if time.monotonic() > deadline:
-                raise AssertionError(f"{what} did not happen in time:\n{self.log()}")
+                raise AssertionError(f"{what} did not happen in time ({last!r}):\n{self.log()}")
             time.sleep(0.1)
 
     def caught_up(self) -> bool:
