@@ -41,9 +41,7 @@ class CodeCheck(StrEnum):
     NOT_ELIGIBLE = "not-eligible"  # the participant is not approved now
 
 
-def check_code(
-    code: str, code_digest: str, state: CredentialState, eligible: bool
-) -> CodeCheck:
+def check_code(code: str, code_digest: str, state: CredentialState, eligible: bool) -> CodeCheck:
     """What a scanned code is worth to a credential with this digest, state and eligibility."""
     if not hmac.compare_digest(badge_code.digest(code), code_digest):
         return CodeCheck.SUPERSEDED
