@@ -29,20 +29,20 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from domain.access import badge_code
+from domain.access import admission, badge_code, zone_moves
+from domain.access.admission import Refusal
 from domain.access.credential import CodeCheck, credential_id
 from domain.access.credential_snapshot import CredentialSnapshot
-from domain.access.plan import Checkpoint, ReentryPolicy, UnknownZone
+from domain.access.plan import Checkpoint
 from domain.access.scan import Decision, Passage, Scan, ScanKey, ScanResult
 from domain.access.scan_ledger import ScanLedger
 from domain.access.venue import Venue
+from domain.access.zone_moves import Moves
 from domain.shared.errors import NotFound, RuleViolation
 
 ANNUL_WINDOW = timedelta(minutes=5)
 CHECK_OUT_DEVICE = "check-out"  # the device id of the exits a check-out implies
 
-Refusal = tuple[ScanResult, str]
-Moves = tuple[tuple[UUID, ...], tuple[UUID, ...]]  # (entered, left), innermost first
 
 _CODE_REFUSALS: dict[CodeCheck, Refusal] = {
     CodeCheck.REVOKED: (ScanResult.REVOKED, "the credential is revoked"),
@@ -108,13 +108,13 @@ class Gate:
             return self._decision(scan, at, None, checkpoint, unknown)
         current = self.ledger.where(credential.participant_id)
         if scan.passage is Passage.ENTRY:
-            moves = self._entry_moves(current, checkpoint.zone_id)
+            moves = zone_moves.into(self.venue, current, checkpoint.zone_id)
         else:
-            moves = ((), _out_of(current, checkpoint.zone_id))
+            moves = ((), zone_moves.out_of(current, checkpoint.zone_id))
         refusal = self._refusal(scan, checkpoint, credential, current, moves)
         if refusal is not None and not scan.forced:
             return self._decision(scan, at, credential, checkpoint, refusal)
-        if (full := self._full(moves[0])) is not None:
+        if (full := admission.by_room(self.venue, self.ledger, moves[0])) is not None:
             return self._decision(scan, at, credential, checkpoint, full)
         overridden = None if refusal is None else refusal[0]
         reason = "let through" if refusal is None else f"forced by staff over: {refusal[1]}"
@@ -159,16 +159,7 @@ class Gate:
             raise UnknownScan(f"no scan from device {device_id} with nonce {nonce}")
         if at - original.recorded_at > ANNUL_WINDOW:
             raise AnnulWindowClosed(f"a scan may be annulled up to {ANNUL_WINDOW} after it")
-        moves: Moves = ((), ())
-        result, reason = ScanResult.OK, "the scan was refused: nothing to undo"
-        if original.ok and original.participant_id is not None:
-            current = self.ledger.where(original.participant_id)
-            if original.passage is Passage.ENTRY:
-                reason, moves = "the entry is undone", ((), _out_of_any(current, original.entered))
-            else:
-                reason, moves = "the exit is undone", self._put_back(current, original.left)
-                if (full := self._full(moves[0])) is not None:
-                    result, reason, moves = full[0], f"cannot undo the exit: {full[1]}", ((), ())
+        (result, reason), moves = self._undoing(original)
         return Decision(
             device_id=device_id,
             nonce=nonce,
@@ -187,11 +178,23 @@ class Gate:
             annulment=True,
         )
 
+    def _undoing(self, original: Decision) -> tuple[Refusal, Moves]:
+        if not original.ok or original.participant_id is None:
+            return (ScanResult.OK, "the scan was refused: nothing to undo"), zone_moves.NO_MOVES
+        current = self.ledger.where(original.participant_id)
+        if original.passage is Passage.ENTRY:
+            left = zone_moves.out_of_any(current, original.entered)
+            return (ScanResult.OK, "the entry is undone"), ((), left)
+        moves = zone_moves.back_into(self.venue, current, original.left)
+        if (full := admission.by_room(self.venue, self.ledger, moves[0])) is not None:
+            return (full[0], f"cannot undo the exit: {full[1]}"), zone_moves.NO_MOVES
+        return (ScanResult.OK, "the exit is undone"), moves
+
     def check_out_all(self, at: datetime, zone_id: UUID | None = None) -> list[Decision]:
         """The exits an end of day implies: everyone out of the zone, or out of every zone."""
         decisions = []
         for participant_id, current in sorted(self.ledger.whereabouts.items()):
-            left = current if zone_id is None else _out_of(current, zone_id)
+            left = current if zone_id is None else zone_moves.out_of(current, zone_id)
             if not left:
                 continue
             decisions.append(
@@ -218,7 +221,7 @@ class Gate:
         credential: CredentialSnapshot | None,
         checkpoint: Checkpoint,
         outcome: Refusal,
-        moves: Moves = ((), ()),
+        moves: Moves = zone_moves.NO_MOVES,
         overridden: ScanResult | None = None,
     ) -> Decision:
         return Decision(
@@ -271,68 +274,9 @@ class Gate:
             return _CODE_REFUSALS[check]
         if credential.participant_id in self.blocked:
             return ScanResult.BLOCKED, "the participant is blocked"
-        return self._zone_refusal(checkpoint.zone_id, credential.category, scan.scanned_at) or (
-            self._passback(checkpoint.zone_id, credential.participant_id, current, moves[0])
+        zone_id, participant_id = checkpoint.zone_id, credential.participant_id
+        return admission.by_rules(
+            self.venue, zone_id, credential.category, scan.scanned_at
+        ) or admission.by_reentry(
+            self.venue, self.ledger, zone_id, participant_id, current, moves[0]
         )
-
-    def _zone_refusal(self, zone_id: UUID, category: str | None, at: datetime) -> Refusal | None:
-        if self.venue.may_enter(zone_id, category, at):
-            return None
-        chain = self.venue.zone_chain(zone_id)
-        for zone in chain:
-            if not zone.admits(category, at) and all(r.category != category for r in zone.rules):
-                return ScanResult.WRONG_ZONE, f"{zone.name} does not let in {category or 'them'}"
-        return ScanResult.OUTSIDE_VALIDITY_WINDOW, "not at this time"
-
-    def _passback(
-        self,
-        zone_id: UUID,
-        participant_id: UUID,
-        current: tuple[UUID, ...],
-        entered: tuple[UUID, ...],
-    ) -> Refusal | None:
-        zone = self.venue.zone(zone_id)
-        if zone_id in current and zone.reentry is not ReentryPolicy.UNLIMITED:
-            return ScanResult.ALREADY_INSIDE, f"already inside {zone.name}"
-        for entering in entered:
-            once = self.venue.zone(entering)
-            if (
-                once.reentry is ReentryPolicy.SINGLE_ENTRY
-                and self.ledger.entered_before[(participant_id, entering)] > 0
-            ):
-                return ScanResult.ALREADY_INSIDE, f"{once.name} lets each participant in once"
-        return None
-
-    def _full(self, entered: tuple[UUID, ...]) -> Refusal | None:
-        for zone_id in entered:
-            zone = self.venue.zone(zone_id)
-            if zone.capacity is not None and self.ledger.inside(zone_id) >= zone.capacity:
-                return ScanResult.ZONE_FULL, f"{zone.name} is full"
-        return None
-
-    def _entry_moves(self, current: tuple[UUID, ...], zone_id: UUID) -> Moves:
-        """Into the zone and the zones it sits in, out of those of `current` it is not in."""
-        if zone_id in current:
-            return (), ()
-        chain = tuple(z.id for z in self.venue.zone_chain(zone_id))
-        entered = tuple(z for z in chain if z not in current)
-        left = tuple(z for z in current if z not in chain)
-        return entered, left
-
-    def _put_back(self, current: tuple[UUID, ...], left: tuple[UUID, ...]) -> Moves:
-        if not left:
-            return (), ()
-        try:
-            return self._entry_moves(current, left[0])
-        except UnknownZone:  # removed from the plan since: nowhere to go back to
-            return (), ()
-
-
-def _out_of(current: tuple[UUID, ...], zone_id: UUID) -> tuple[UUID, ...]:
-    """The zones one leaves by leaving `zone_id`: it, and those inside it."""
-    return current[: current.index(zone_id) + 1] if zone_id in current else ()
-
-
-def _out_of_any(current: tuple[UUID, ...], zones: tuple[UUID, ...]) -> tuple[UUID, ...]:
-    present = [n for n, zone_id in enumerate(current) if zone_id in zones]
-    return current[: max(present) + 1] if present else ()
