@@ -5,6 +5,12 @@ Decision with the moves it implies; `apply` records a decision in the ledger. Wh
 decides in a worker records each decision as a domain event and recovers by applying
 them again in order.
 
+An entry is judged in this order: the code (UNKNOWN_CREDENTIAL), the checkpoint
+(CHECKPOINT_INACTIVE, then its direction), the credential (REVOKED, SUSPENDED,
+NOT_APPROVED), screening (BLOCKED), the zone rules of the whole chain (WRONG_ZONE,
+OUTSIDE_VALIDITY_WINDOW), re-entry (ALREADY_INSIDE), then room (ZONE_FULL); the
+first refusal is the answer.
+
 Rules the plan leaves open, as decided here:
 
 - a gate that does not go the scan's way (an entry at an EXIT-only gate) answers
@@ -15,7 +21,10 @@ Rules the plan leaves open, as decided here:
   around it the scan also enters (a single-entry arena is not re-entered through a
   VIP door of its own);
 - a forced scan (staff override) is OK over every refusal but an unknown code
-  (no one to let through) and a full zone (a capacity is never exceeded);
+  (no one to let through) and a full zone (a capacity is never exceeded), an
+  inactive or one-way gate included; `overridden` names the refusal it overrode;
+- a capacity lowered below the people inside keeps them in and lets no one else
+  in (forced or not) until there is room again;
 - an annulment, within ANNUL_WINDOW of the scan's recording, takes an entry's
   participant out of the zones it entered that they are still in (and the zones
   inside those), and puts an exit's participant back where the exit took them
@@ -42,7 +51,6 @@ from domain.shared.errors import NotFound, RuleViolation
 
 ANNUL_WINDOW = timedelta(minutes=5)
 CHECK_OUT_DEVICE = "check-out"  # the device id of the exits a check-out implies
-
 
 _CODE_REFUSALS: dict[CodeCheck, Refusal] = {
     CodeCheck.REVOKED: (ScanResult.REVOKED, "the credential is revoked"),
