@@ -198,8 +198,14 @@ class Gate:
             return (full[0], f"cannot undo the exit: {full[1]}"), zone_moves.NO_MOVES
         return (ScanResult.OK, "the exit is undone"), moves
 
-    def check_out_all(self, at: datetime, zone_id: UUID | None = None) -> list[Decision]:
-        """The exits an end of day implies: everyone out of the zone, or out of every zone."""
+    def check_out_all(
+        self, at: datetime, nonce: str, zone_id: UUID | None = None
+    ) -> list[Decision]:
+        """The exits an end of day implies: everyone out of the zone, or out of every zone.
+
+        `nonce` names the check-out: each exit's key is derived from it and the
+        participant, so a check-out asked again with its nonce has no second effect.
+        """
         decisions = []
         for participant_id, current in sorted(self.ledger.whereabouts.items()):
             left = current if zone_id is None else zone_moves.out_of(current, zone_id)
@@ -208,7 +214,7 @@ class Gate:
             decisions.append(
                 Decision(
                     device_id=CHECK_OUT_DEVICE,
-                    nonce=f"{at.isoformat()}/{zone_id or 'all'}/{participant_id}",
+                    nonce=f"{nonce}/{participant_id}",
                     passage=Passage.EXIT,
                     result=ScanResult.OK,
                     reason="checked out at the end of the day",

@@ -448,7 +448,7 @@ def test_checking_out_a_zone_takes_everyone_out_of_it_and_the_zones_inside_it(
     gate.scan(site.scan(people[1][1], "arena-in"))
     gate.scan(site.scan(people[2][1], "hall"))
 
-    exits = gate.check_out_all(NOON + 60 * MINUTE, site.zones["arena"])
+    exits = gate.check_out_all(NOON + 60 * MINUTE, "evening", site.zones["arena"])
     for decision in exits:
         gate.apply(decision)
 
@@ -459,7 +459,7 @@ def test_checking_out_a_zone_takes_everyone_out_of_it_and_the_zones_inside_it(
     assert all(d.passage is EXIT and d.result is ScanResult.OK for d in exits)
     assert gate.inside(site.zones["arena"]) == gate.inside(site.zones["vip"]) == 0
     assert gate.inside(site.zones["hall"]) == 1
-    for decision in gate.check_out_all(NOON + 61 * MINUTE):
+    for decision in gate.check_out_all(NOON + 61 * MINUTE, "night"):
         gate.apply(decision)
     assert gate.ledger.whereabouts == {}
     assert gate.ledger.exits == 3
@@ -492,3 +492,18 @@ def test_applying_the_recorded_decisions_again_rebuilds_the_ledger(site: Site) -
         rebuilt.apply(decision)
 
     assert rebuilt.ledger == gate.ledger
+
+
+def test_a_check_out_asked_again_with_its_nonce_has_no_second_effect(site: Site) -> None:
+    credential, code = issued()
+    gate = site.gate(credential)
+    gate.scan(site.scan(code, "vip"))
+
+    first = gate.check_out_all(NOON, "evening")
+    again = gate.check_out_all(NOON, "evening")
+    for decision in first + again:
+        gate.apply(decision)
+
+    assert again == first
+    assert gate.ledger.exits == 1
+    assert gate.ledger.whereabouts == {}

@@ -238,7 +238,8 @@ class GateScans(RuleBasedStateMachine):
     @rule(zone=st.one_of(st.none(), st.integers(0, 3)))
     def check_out(self, zone: int | None) -> None:
         zone_id = None if zone is None else self.zones[zone]
-        decisions = self.gate.check_out_all(self.clock, zone_id)
+        self.nonces += 1
+        decisions = self.gate.check_out_all(self.clock, f"out{self.nonces}", zone_id)
         for decision in decisions:
             self.gate.apply(decision)
         self.log.extend(decisions)
