@@ -171,12 +171,18 @@ class GateScans(RuleBasedStateMachine):
             self._scan(p, c, g, way, False, "offline", self.clock - timedelta(minutes=ago), True)
             for p, c, g, way, ago in batch
         ]
+        ledger = copy.deepcopy(self.gate.ledger)
         decisions = self.gate.decide_batch(scans, recorded_at=self.clock)
         assert len(decisions) == len(scans)
         for scan, decision in zip(scans, decisions, strict=True):
             assert decision.key == scan.key
             assert decision.offline
         order = sorted(range(len(scans)), key=lambda n: (scans[n].scanned_at, scans[n].nonce))
+        for n in order:  # each entry of the batch found room when its turn came
+            for zone_id in decisions[n].entered if decisions[n].ok else ():
+                assert ledger.inside(zone_id) < self._cap(zone_id)
+            ledger.record(decisions[n])
+        assert ledger == self.gate.ledger
         self.log.extend(decisions[n] for n in order)
         self.scans.extend(scans)
         if retry:
