@@ -102,7 +102,7 @@ class Gate:
     # Decisions
 
     def decide(self, scan: Scan, recorded_at: datetime | None = None) -> Decision:
-        """The answer to a scan; a scan decided before gets its first answer back.
+        """The answer to a scan, changing nothing; a scan decided before gets its first answer.
 
         UnknownCheckpoint if the plan has no such checkpoint.
         """
@@ -110,16 +110,17 @@ class Gate:
             return first
         checkpoint = self.venue.checkpoint(scan.checkpoint_id)
         at = recorded_at or scan.scanned_at
-        credential = self._credential(scan.badge_code)
-        if credential is None:
+        found = self._credential(scan.badge_code)
+        if found is None:
             unknown = (ScanResult.UNKNOWN_CREDENTIAL, "the code is no current badge's")
             return self._decision(scan, at, None, checkpoint, unknown)
+        credential, check = found
         current = self.ledger.where(credential.participant_id)
         if scan.passage is Passage.ENTRY:
             moves = zone_moves.into(self.venue, current, checkpoint.zone_id)
         else:
             moves = ((), zone_moves.out_of(current, checkpoint.zone_id))
-        refusal = self._refusal(scan, checkpoint, credential, current, moves)
+        refusal = self._refusal(scan, checkpoint, credential, check, current, moves)
         if refusal is not None and not scan.forced:
             return self._decision(scan, at, credential, checkpoint, refusal)
         if (full := admission.by_room(self.venue, self.ledger, moves[0])) is not None:
@@ -259,18 +260,21 @@ class Gate:
 
     # Rules
 
-    def _credential(self, code: str) -> CredentialSnapshot | None:
+    def _credential(self, code: str) -> tuple[CredentialSnapshot, CodeCheck] | None:
+        """The credential the code is the current code of, and what it is worth now."""
         found = badge_code.credential_id_of(code)
         credential = None if found is None else self.credentials.get(found)
-        if credential is None or credential.check(code) is CodeCheck.SUPERSEDED:
+        if credential is None:
             return None
-        return credential
+        check = credential.check(code)
+        return None if check is CodeCheck.SUPERSEDED else (credential, check)
 
     def _refusal(
         self,
         scan: Scan,
         checkpoint: Checkpoint,
         credential: CredentialSnapshot,
+        check: CodeCheck,
         current: tuple[UUID, ...],
         moves: Moves,
     ) -> Refusal | None:
@@ -284,7 +288,7 @@ class Gate:
             return None
         if not checkpoint.lets_in:
             return ScanResult.WRONG_ZONE, f"{checkpoint.name} only lets people out"
-        if (check := credential.check(scan.badge_code)) in _CODE_REFUSALS:
+        if check in _CODE_REFUSALS:
             return _CODE_REFUSALS[check]
         if credential.participant_id in self.blocked:
             return ScanResult.BLOCKED, "the participant is blocked"
