@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 import pytest
 
@@ -11,6 +12,7 @@ from domain.access.credential_snapshot import CredentialSnapshot
 from domain.access.gate import ANNUL_WINDOW, AnnulWindowClosed, Gate, UnknownScan
 from domain.access.plan import UnknownCheckpoint
 from domain.access.scan import Passage, Scan, ScanResult
+from domain.shared.errors import InvalidValue
 from tests.unit.domain.gate_fixtures import MINUTE, NOON, Site, issued
 
 ENTRY, EXIT = Passage.ENTRY, Passage.EXIT
@@ -507,3 +509,17 @@ def test_a_check_out_asked_again_with_its_nonce_has_no_second_effect(site: Site)
     assert again == first
     assert gate.ledger.exits == 1
     assert gate.ledger.whereabouts == {}
+
+
+def test_a_scan_needs_an_aware_moment() -> None:
+    with pytest.raises(InvalidValue):
+        Scan("CODE", uuid.uuid4(), ENTRY, "d1", "n1", datetime(2027, 6, 1, 12))  # noqa: DTZ001
+
+
+def test_a_snapshot_checks_codes_as_its_credential_does() -> None:
+    credential, code = issued()
+    for change in (lambda: credential.suspend(None), lambda: credential.revoke(None)):
+        change()
+        assert CredentialSnapshot.of(credential).check(code) is credential.check(code)
+    credential.reissue(badge_code.digest(badge_code.generate(credential.id)))
+    assert CredentialSnapshot.of(credential).check(code) is credential.check(code)
