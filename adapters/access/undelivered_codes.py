@@ -17,6 +17,7 @@ from sqlalchemy import Column, Double, Engine, Integer, LargeBinary, Table, Uuid
 
 from adapters.sql.schema import metadata
 from adapters.sql.transactions import dialect_insert, write_transaction
+from domain.access import badge_code
 
 undelivered_badge_codes = Table(
     "undelivered_badge_codes",
@@ -89,7 +90,12 @@ class UndeliveredCodes:
                 sealed = self.cipher.decrypt(sealed)
             except ValueError:  # kept under another key: it cannot be shown
                 return None
-        return sealed.decode("ascii")
+        try:
+            code = sealed.decode("ascii")
+        except UnicodeDecodeError:  # kept encrypted, and the server no longer has the key
+            return None
+        # Only a code that names this credential is one: anything else was kept otherwise.
+        return code if badge_code.credential_id_of(code) == credential_id else None
 
     def discard(self, credential_id: UUID) -> None:
         """Forgets a credential's undelivered code (a re-issue made it worthless)."""
