@@ -133,6 +133,13 @@ def answer_command(resp: falcon.Response, ack: Ack[Any]) -> None:
         resp.set_header(POSITION_HEADER, str(ack.position))
 
 
+def answer_created(resp: falcon.Response, ack: Ack[Any], location: str) -> None:
+    """A command that created a resource: 201, where it is, its ETag and position."""
+    answer_command(resp, ack)
+    resp.status = falcon.HTTP_201
+    resp.location = location
+
+
 def requested_positions(req: falcon.Request) -> list[Position]:
     """Positions a query must reflect: ?min_position=app:N (or the header), comma-separated."""
     raw = req.get_param("min_position")

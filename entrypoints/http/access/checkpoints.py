@@ -27,6 +27,7 @@ from entrypoints.http.access.zones import EMPTY_SCHEMA, MANAGE, PROJECTION, READ
 from entrypoints.http.operations import Operation
 from entrypoints.http.requests import (
     answer_command,
+    answer_created,
     expected_version,
     found,
     load_body,
@@ -97,10 +98,8 @@ class CheckpointsResource:
         added = self.access.add_checkpoint(
             tenant_id, event_id, **body, expected_version=expected_version(req)
         )
-        answer_command(resp, added.ack)
+        answer_created(resp, added.ack, f"/v1/events/{event_id}/checkpoints/{added.id}")
         resp.media = checkpoint_document(added.ack.aggregate, added.id)
-        resp.status = falcon.HTTP_201
-        resp.location = f"/v1/events/{event_id}/checkpoints/{added.id}"
 
 
 class CheckpointResource:

@@ -32,6 +32,7 @@ from entrypoints.http.access.venue_schemas import (
 from entrypoints.http.operations import Operation
 from entrypoints.http.requests import (
     answer_command,
+    answer_created,
     expected_version,
     found,
     load_body,
@@ -114,10 +115,8 @@ class ZonesResource:
         added = self.access.add_zone(
             tenant_id, event_id, **body, expected_version=expected_version(req)
         )
-        answer_command(resp, added.ack)
+        answer_created(resp, added.ack, f"/v1/events/{event_id}/zones/{added.id}")
         resp.media = zone_document(added.ack.aggregate, added.id)
-        resp.status = falcon.HTTP_201
-        resp.location = f"/v1/events/{event_id}/zones/{added.id}"
 
 
 class ZoneResource:

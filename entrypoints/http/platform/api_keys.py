@@ -25,6 +25,7 @@ from entrypoints.http.platform.schemas import (
 from entrypoints.http.problems import Problem
 from entrypoints.http.requests import (
     answer_command,
+    answer_created,
     expected_version,
     int_param,
     load_body,
@@ -102,9 +103,7 @@ class ApiKeysResource:
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         body = load_body(req, API_KEY_ISSUE_SCHEMA)
         issued = self.platform.issue_api_key(req.context.principal.tenant_id, **body)
-        answer_command(resp, issued.ack)
-        resp.status = falcon.HTTP_201
-        resp.location = f"/v1/api-keys/{issued.ack.aggregate_id}"
+        answer_created(resp, issued.ack, f"/v1/api-keys/{issued.ack.aggregate_id}")
         document = API_KEY_SCHEMA.dump(issued.ack.aggregate)
         resp.media = {**document, "secret": issued.secret}
 
