@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from domain.access.credential import Credential
 from domain.access.credential_commands import CredentialCommands
+from domain.access.gate_log import GateLog
 from domain.access.venue import Venue
 from domain.access.venue_commands import VenueCommands
 
 
 class AccessApplication(VenueCommands, CredentialCommands):
-    """One event store for the context: each event's Venue, each participant's Credential."""
+    """One event store for the context: each event's Venue and GateLog, each participant's Credential."""
 
     name = "access"
-    aggregates = (Venue, Credential)
+    aggregates = (Venue, Credential, GateLog)
