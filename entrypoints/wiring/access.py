@@ -46,7 +46,7 @@ from entrypoints.http.access.zones import (
 from entrypoints.wiring.container import Container
 from entrypoints.wiring.context import Context, ProjectionWiring, Route, ViewAccess
 from entrypoints.workers.credentials import run_credentials
-from entrypoints.workers.scans import run_scan_decider
+from entrypoints.workers.scans import note_positions, run_scan_decider
 from projections.access.credentials import CredentialsProjector
 from projections.access.venues import VenuesProjector
 
@@ -124,7 +124,7 @@ def _scanner(c: Container) -> Scanner:
         client = ScanClient(conninfo_of(c.service_engine))
         c.on_close(client.close)
         return client
-    return ScanDesk(access, c.key_positions.record, DeskLock(c.service_engine))
+    return ScanDesk(access, note_positions(c), DeskLock(c.service_engine))
 
 
 def _scan_routes(c: Container) -> list[Route]:
