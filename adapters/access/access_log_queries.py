@@ -6,6 +6,7 @@ a cursor holds the last scan's time and log version.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +20,8 @@ from adapters.sql.paging import BadCursor, Page, decode_cursor, decode_time, enc
 from adapters.sql.reader import Reader
 
 l_ = access_log.c
+# ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
+_VERSION = re.compile(r"[0-9]{1,12}")
 # Rows an export reads per statement: a page's worth, never the whole log at once.
 EXPORT_CHUNK = 500
 
@@ -68,7 +71,7 @@ def _cursor(row: AccessLogRow) -> str:
 
 def _after(cursor: str) -> tuple[datetime, int]:
     values = decode_cursor(cursor)
-    if len(values) != 2 or not values[1].isdigit() or len(values[1]) > 12:
+    if len(values) != 2 or not _VERSION.fullmatch(values[1]):
         raise BadCursor("the cursor is not valid")
     return decode_time(values[0]), int(values[1])
 

@@ -9,7 +9,10 @@ from adapters.sql.types import UtcDateTime
 
 _INSIDE = "How many people are inside now: the moves into it minus the moves out of it"
 _PEAK = "The most people it has held at once"
-_PEAK_AT = "When it first held that many (the scan time of the move; UTC); null: never anyone"
+_PEAK_AT = (
+    "When it first held that many (UTC; the scan time, or an annulment's record time); "
+    "null: never anyone"
+)
 _ENTRIES = (
     "Moves into it in this quarter hour: entries, and exits undone by an annulment "
     "(an entry into a zone inside it moves into this one too)"

@@ -12,6 +12,7 @@ import pytest
 from falcon.testing import TestClient
 
 from adapters.settings import Settings
+from adapters.sql.paging import encode_cursor as _cursor
 from domain.access.application import AccessApplication
 from domain.access.scan import ScanResult
 from domain.shared.application import Position
@@ -238,6 +239,13 @@ def test_a_key_without_access_read_is_refused(
         ("access-log", {"scanned_to": "yesterday"}, 400, "invalid-parameter"),
         ("access-log", {"cursor": "garbage"}, 400, "invalid-cursor"),
         ("access-log", {"cursor": "WyJ4Il0"}, 400, "invalid-cursor"),
+        # ["2030-06-01T09:00:00+00:00", "²"]: a digit to str.isdigit(), not to int().
+        (
+            "access-log",
+            {"cursor": _cursor("2030-06-01T09:00:00+00:00", "²")},
+            400,
+            "invalid-cursor",
+        ),
         ("access-log", {"limit": "0"}, 400, "invalid-parameter"),
         ("access-log", {"limit": "201"}, 400, "invalid-parameter"),
         ("access-log", {"colour": "blue"}, 400, "invalid-parameter"),
