@@ -37,6 +37,13 @@ def _tenant_of_event(req: falcon.Request, listed: Listed, event_id: UUID) -> UUI
     return tenant_id
 
 
+def _require_zone(
+    queries: OccupancyQueries, tenant_id: UUID, event_id: UUID, zone_id: UUID
+) -> None:
+    """A zone the event does not have is a 404, not an empty answer."""
+    found(queries.zone_known(tenant_id, event_id, zone_id) or None, f"no zone with id {zone_id}")
+
+
 class OccupancyResource:
     operations = {
         "GET": Operation(
@@ -79,7 +86,8 @@ class OccupancyBucketsResource:
             "any count are listed, oldest first. A scan counts in the quarter hour it was read "
             "in, an annulment in the one it was recorded in. A zone's entries and exits are "
             "moves into and out of it (an annulled entry is an exit); the event's are people "
-            "coming into their first zone and leaving their last.",
+            "coming into their first zone and leaving their last. A `zone_id` the event does "
+            "not have is a 404.",
             response_example=examples.BUCKET_PAGE,
             operation_id="listOccupancyBuckets",
         ),
@@ -92,10 +100,13 @@ class OccupancyBucketsResource:
     def on_get(self, req: falcon.Request, resp: falcon.Response, event_id: UUID) -> None:
         loaded = load_query(req, BUCKET_QUERY_SCHEMA)
         tenant_id = _tenant_of_event(req, self.listed, event_id)
+        zone_id = loaded.get("zone_id")
+        if zone_id is not None:
+            _require_zone(self.queries, tenant_id, event_id, zone_id)
         page = self.queries.buckets(
             tenant_id,
             event_id,
-            loaded.get("zone_id"),
+            zone_id,
             (loaded.get("from_"), loaded.get("to")),
             page_limit(req),
             req.get_param("cursor"),
@@ -127,10 +138,7 @@ class ZoneInsideResource:
     ) -> None:
         load_query(req, EMPTY_SCHEMA)
         tenant_id = _tenant_of_event(req, self.listed, event_id)
-        found(
-            self.queries.zone_known(tenant_id, event_id, zone_id) or None,
-            f"no zone with id {zone_id}",
-        )
+        _require_zone(self.queries, tenant_id, event_id, zone_id)
         page = self.queries.inside(
             tenant_id, event_id, zone_id, page_limit(req), req.get_param("cursor")
         )

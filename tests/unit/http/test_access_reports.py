@@ -213,9 +213,13 @@ def test_a_zone_the_event_does_not_have_is_404(
 ) -> None:
     gates, _ = _scanned(client, container, admin)
 
-    answer = client.simulate_get(_path(gates, f"zones/{uuid4()}/inside"), headers=admin.headers)
+    inside = client.simulate_get(_path(gates, f"zones/{uuid4()}/inside"), headers=admin.headers)
+    buckets = client.simulate_get(
+        _path(gates, "occupancy/buckets"), params={"zone_id": str(uuid4())}, headers=admin.headers
+    )
 
-    expect.problem(answer, 404, "not-found")
+    expect.problem(inside, 404, "not-found")
+    expect.problem(buckets, 404, "not-found")
 
 
 def test_a_key_without_access_read_is_refused(
