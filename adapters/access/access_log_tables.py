@@ -35,13 +35,13 @@ access_log = Table(
     Column("event_id", Uuid, nullable=False, comment="The managed event"),
     Column(
         "device_id",
-        String(200),
+        Text,
         nullable=False,
         comment="The scanning device; check-out for the exits of an end-of-day check-out",
     ),
     Column(
         "nonce",
-        String(200),
+        Text,
         nullable=False,
         comment="The device's name for the scan (device and nonce identify it)",
     ),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Index, Integer, String, Table, Uuid
+from sqlalchemy import Boolean, Column, Index, Integer, String, Table, Text, Uuid
 
 from adapters.sql.schema import VIEWS_SCHEMA, metadata
 from adapters.sql.types import UtcDateTime
@@ -116,8 +116,8 @@ access_occupancy_scans = Table(
     "access_occupancy_scans",
     metadata,
     Column("log_id", Uuid, primary_key=True, comment="The gate log (access_gate_logs)"),
-    Column("device_id", String(200), primary_key=True, comment="The scanning device"),
-    Column("nonce", String(200), primary_key=True, comment="The device's name for the scan"),
+    Column("device_id", Text, primary_key=True, comment="The scanning device"),
+    Column("nonce", Text, primary_key=True, comment="The device's name for the scan"),
     Column("participant_id", Uuid, nullable=True, comment="Who was scanned; null: unknown"),
     Column("credential_id", Uuid, nullable=True, comment="The credential scanned; null: none"),
     Column("zone_id", Uuid, nullable=True, comment="The zone of the scan's checkpoint"),
