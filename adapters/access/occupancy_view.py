@@ -66,9 +66,57 @@ class SqlOccupancyView(SqlView):
             [
                 (e.originator_id, e.device_id, e.nonce)
                 for e in domain_events
-                if isinstance(e, GateLog.ScanAnnulled)
+                if isinstance(e, GateLog.ScanDecided | GateLog.ScanAnnulled)
             ],
         )
+        self._prefetch_moves(domain_events)
+
+    def _prefetch_moves(self, domain_events: Sequence[DomainEventProtocol[Any]]) -> None:
+        """Reads who is where and the quarter hours the batch's scans will count in."""
+        inside: set[tuple[UUID, UUID]] = set()
+        present: set[tuple[UUID, UUID, UUID]] = set()
+        zone_buckets: set[tuple[UUID, datetime]] = set()
+        event_buckets: set[tuple[UUID, UUID, datetime]] = set()
+        # Gate logs opened in this batch have no row yet: their events say whose they are.
+        opened = {
+            e.originator_id: (e.tenant_id, e.event_id)
+            for e in domain_events
+            if isinstance(e, GateLog.Opened)
+        }
+        for e in domain_events:
+            if isinstance(e, GateLog.ScanDecided):
+                at, who = e.scanned_at, e.participant_id
+            elif isinstance(e, GateLog.ScanAnnulled):
+                at, who = e.timestamp, self._scanned(e.originator_id, e.device_id, e.nonce)
+            else:
+                continue
+            owner = opened.get(e.originator_id)
+            if owner is None:
+                try:
+                    owner = self._event_of(e.originator_id)
+                except MissingRow:
+                    continue
+            bucket = bucket_of(at)
+            event_buckets.add((*owner, bucket))
+            zones = {*e.entered, *e.left}
+            if isinstance(e, GateLog.ScanDecided) and e.zone_id is not None:
+                zones.add(e.zone_id)
+            zone_buckets.update((z, bucket) for z in zones)
+            if who is not None:
+                inside.update((z, who) for z in zones)
+                present.add((*owner, who))
+        self.rows.load(access_inside, inside)
+        self.rows.load(access_present, present)
+        self.rows.load(access_zone_buckets, zone_buckets)
+        self.rows.load(access_event_buckets, event_buckets)
+
+    def _scanned(self, log_id: UUID, device_id: str, nonce: str) -> UUID | None:
+        """Who the log's scan with this key was of, if it was recorded before this batch."""
+        key = (log_id, device_id, nonce)
+        if not self._exists(access_occupancy_scans, key, "participant_id"):
+            return None
+        who: UUID | None = self.rows.value(access_occupancy_scans, key, "participant_id")
+        return who
 
     def _exists(self, table: Table, key: Any, column: str) -> bool:
         try:
