@@ -152,6 +152,7 @@ class Gate:
             if scan.key not in self.ledger.decisions:
                 self.venue.checkpoint(scan.checkpoint_id)
         order = sorted(range(len(scans)), key=lambda n: (scans[n].scanned_at, scans[n].nonce))
+        # (domain.access.gates.batch_order records them in this same order.)
         answers = {n: self.scan(scans[n], recorded_at) for n in order}
         return [answers[n] for n in range(len(scans))]
 

@@ -11,7 +11,7 @@ of a gate log first) drops the gate to rebuild it from that log.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -72,6 +72,11 @@ class Answered:
     decisions: list[Decision]
     new: list[bool]
     events: list[Aggregate.Event] = field(default_factory=list)  # to record, in order
+
+
+def batch_order(scans: Sequence[Scan]) -> list[int]:
+    """The order a batch's scans are decided in, as indexes: scan time, then nonce."""
+    return sorted(range(len(scans)), key=lambda n: (scans[n].scanned_at, scans[n].nonce))
 
 
 class Gates:
@@ -182,14 +187,19 @@ class Gates:
         if isinstance(ask, ScanBatch):
             known = [s.key in gate.ledger.decisions for s in ask.scans]
             decisions = gate.decide_batch(ask.scans, at)
-            new = [not k for k in known]
-            # A batch naming one scan twice decides it once.
+            new = [False] * len(decisions)
+            # Recorded in the order decided (scan time), so a replay moves people as the
+            # decisions did; a batch naming one scan twice decides it once.
             seen: set[tuple[str, str]] = set()
-            for n, decision in enumerate(decisions):
-                if decision.key in seen:
-                    new[n] = False
-                seen.add(decision.key)
-        elif isinstance(ask, Annulment):
+            order = batch_order(ask.scans)
+            for n in order:
+                new[n] = not known[n] and decisions[n].key not in seen
+                seen.add(decisions[n].key)
+            events = self._record(
+                ask, log_id, [decisions[n] for n in order], [new[n] for n in order], at
+            )
+            return Answered(decisions, new, events)
+        if isinstance(ask, Annulment):
             already = (ask.device_id, ask.nonce) in gate.ledger.annulments
             decision = gate.annul(ask.device_id, ask.nonce, at)
             # A refused annulment (a zone full) records nothing and may be asked again.
