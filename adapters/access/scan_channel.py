@@ -391,6 +391,9 @@ class ScanClient:
 
 # The decider's side
 
+# A batch's answers by reply channel, and the furthest position of each key's scans.
+_Outgoing = tuple[dict[str, list[dict[str, Any]]], dict[tuple[str, str], int]]
+
 
 class ScanServer:
     """Takes the scans every HTTP worker sends, decides them on a desk, and answers each."""
@@ -400,11 +403,19 @@ class ScanServer:
         self.conninfo = conninfo
         self.batches = 0  # how many batches, of how many scans in all, it answered
         self.scans = 0
+        self.deciding = 0.0  # seconds spent deciding and recording, and answering
+        self.answering = 0.0
 
     def serve(self, stop: threading.Event, leading: Callable[[], bool]) -> None:
         """Listens and answers while `stop` is not set and this process leads."""
         listener = _connect(self.conninfo, "scan-decider")
-        answers = _connect(self.conninfo, "scan-decider-answers")
+        # Answers go out from a thread of their own, so the next batch is decided
+        # while the last one's answers are being sent.
+        outgoing: queue.Queue[_Outgoing | None] = queue.Queue()
+        answering = threading.Thread(
+            target=self._answer_all, args=(outgoing,), name="scan-answers", daemon=True
+        )
+        answering.start()
         try:
             listener.execute(f'LISTEN "{REQUESTS_CHANNEL}"')
             # What was recorded before: every gate as the log leaves it.
@@ -413,22 +424,29 @@ class ScanServer:
             while not stop.is_set() and leading():
                 if time.monotonic() - reported > REPORT_SECONDS and self.batches:
                     log.info(
-                        "scan decider: %d scans in %d batches since the last report",
+                        "scan decider: %d scans in %d batches since the last report "
+                        "(%.0f ms deciding and recording, %.0f ms answering)",
                         self.scans,
                         self.batches,
+                        self.deciding * 1000,
+                        self.answering * 1000,
                     )
                     self.scans = self.batches = 0
+                    self.deciding = self.answering = 0.0
                     reported = time.monotonic()
                 payloads = [n.payload for n in listener.notifies(timeout=0.5, stop_after=1)]
                 if not payloads:
                     continue
                 payloads += [n.payload for n in listener.notifies(timeout=0.0)]
-                self.answer(answers, payloads)
+                for answered in self.answer(listener, payloads):
+                    outgoing.put(answered)
         finally:
+            outgoing.put(None)
+            answering.join(10)
             listener.close()
-            answers.close()
 
-    def answer(self, conn: psycopg.Connection[Any], payloads: list[str]) -> None:
+    def answer(self, conn: psycopg.Connection[Any], payloads: list[str]) -> list[_Outgoing]:
+        """Decides what the notifications brought (parcels read on `conn`): the answers."""
         received: list[tuple[str, str, Request]] = []
         for payload in payloads:
             try:
@@ -441,16 +459,19 @@ class ScanServer:
                     received.append((message["to"], item["id"], request))
             except (KeyError, TypeError, ValueError):
                 log.warning("dropped a malformed scan message", exc_info=True)
-        for start in range(0, len(received), BATCH_MAX):
-            self._answer_batch(conn, received[start : start + BATCH_MAX])
+        return [
+            self._answer_batch(received[start : start + BATCH_MAX])
+            for start in range(0, len(received), BATCH_MAX)
+        ]
 
-    def _answer_batch(
-        self, conn: psycopg.Connection[Any], received: list[tuple[str, str, Request]]
-    ) -> None:
+    def _answer_batch(self, received: list[tuple[str, str, Request]]) -> _Outgoing:
+        started = time.perf_counter()
         try:
             replies = self.desk.answer([r for _, _, r in received])
         except DomainError as error:
             replies = [Reply(None, error=error)] * len(received)
+        decided = time.perf_counter()
+        self.deciding += decided - started
         by_channel: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
         furthest: dict[tuple[str, str], int] = {}
         for (channel, request_id, request), reply in zip(received, replies, strict=True):
@@ -460,10 +481,29 @@ class ScanServer:
                 furthest[mark] = max(furthest.get(mark, 0), reply.position.notification_id)
         self.batches += 1
         self.scans += len(received)
-        with conn.transaction():
-            # Where each key's scans got to, for its reads, committed with the answers.
-            for (key_id, application), notification_id in sorted(furthest.items()):
-                conn.execute(NOTE_POSITION, (key_id, application, notification_id))
-            for channel, items in by_channel.items():
-                for payload in _chunks(items, lambda c: {"r": c}):
-                    _send(conn, channel, payload)
+        return by_channel, furthest
+
+    def _answer_all(self, outgoing: queue.Queue[_Outgoing | None]) -> None:
+        conn: psycopg.Connection[Any] | None = None
+        while (answered := outgoing.get()) is not None:
+            by_channel, furthest = answered
+            started = time.perf_counter()
+            try:
+                if conn is None or conn.closed:
+                    conn = _connect(self.conninfo, "scan-decider-answers")
+                with conn.transaction():
+                    # Where each key's scans got to, for its reads, with the answers.
+                    for (key_id, application), number in sorted(furthest.items()):
+                        conn.execute(NOTE_POSITION, (key_id, application, number))
+                    for channel, items in by_channel.items():
+                        for payload in _chunks(items, lambda c: {"r": c}):
+                            _send(conn, channel, payload)
+            except psycopg.Error:
+                # The scans are recorded: sent again, they answer what was decided.
+                log.warning("could not send scan answers", exc_info=True)
+                if conn is not None:
+                    conn.close()
+                conn = None
+            self.answering += time.perf_counter() - started
+        if conn is not None:
+            conn.close()
