@@ -1,0 +1,202 @@
+"""The scanner clients: processes of threads, one thread per device, each on a keep-alive
+connection, closed-loop (the next scan as soon as the answer is in) or paced (each
+device at its share of a fixed rate, latency counted from when the scan was due, so a
+slow answer delays no one's measurement).
+
+The devices live in their process for the whole run: who is where carries over from
+one round to the next. The same threads load the bare endpoint in its rounds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import multiprocessing
+import queue
+import signal
+import threading
+import time
+from array import array
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from multiprocessing.context import SpawnProcess
+
+from scan_bench.devices import Device, DeviceSpec, Layout
+
+HOST = "127.0.0.1"
+REPORT_GRACE_SECONDS = 120.0
+
+
+@dataclass(frozen=True)
+class Job:
+    """One timed burst: scans (or the bare endpoint), closed-loop or paced."""
+
+    port: int
+    path: str
+    bare: bool
+    start_at: float  # time.monotonic(), shared by the processes on Linux
+    seconds: float
+    max_per_device: int
+    rate_per_device: float | None  # None: closed-loop
+
+
+@dataclass
+class Tally:
+    ok: int = 0
+    errors: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    results: Counter[str] = field(default_factory=Counter)
+    latencies_ms: array[float] = field(default_factory=lambda: array("d"))
+    last_end: float = 0.0
+    rate_limits: set[str] = field(default_factory=set)  # RateLimit-Limit headers seen
+
+    def add(self, other: Tally) -> None:
+        self.ok += other.ok
+        self.errors += other.errors
+        self.statuses.update(other.statuses)
+        self.results.update(other.results)
+        self.latencies_ms.extend(other.latencies_ms)
+        self.last_end = max(self.last_end, other.last_end)
+        self.rate_limits |= other.rate_limits
+
+
+def _device_thread(device: Device, job: Job, out: list[Tally]) -> None:
+    tally = Tally()
+    conn = http.client.HTTPConnection(HOST, job.port, timeout=30)
+    with contextlib.suppress(OSError):
+        conn.connect()
+    headers = {"Authorization": f"Bearer {device.spec.secret}", "Content-Type": "application/json"}
+    interval = None if job.rate_per_device is None else 1.0 / job.rate_per_device
+    # Paced devices start spread over one interval, not all at once.
+    due = job.start_at + (0.0 if interval is None else device.rng.random() * interval)
+    deadline = job.start_at + job.seconds
+    clock = time.monotonic
+    if (delay := job.start_at - clock()) > 0:
+        time.sleep(delay)
+    for _ in range(job.max_per_device):
+        if interval is not None:
+            if (wait := due - clock()) > 0:
+                time.sleep(wait)
+            began, due = due, due + interval
+        else:
+            began = clock()
+        if began >= deadline:
+            break
+        badge, body = device.next_scan()
+        payload = json.dumps(body).encode()
+        try:
+            conn.request("POST", job.path, body=payload, headers=headers)
+            response = conn.getresponse()
+            raw = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            tally.errors += 1
+            tally.statuses[type(exc).__name__] += 1
+            conn.close()
+            continue
+        tally.latencies_ms.append((clock() - began) * 1000.0)
+        tally.statuses[str(response.status)] += 1
+        if response.status != 200:
+            tally.errors += 1
+            continue
+        tally.ok += 1
+        if (limit := response.getheader("RateLimit-Limit")) is not None:
+            tally.rate_limits.add(limit)
+        if not job.bare:
+            answer = json.loads(raw)
+            tally.results[answer["result"]] += 1
+            device.learn(badge, answer)
+    tally.last_end = clock()
+    conn.close()
+    out.append(tally)
+
+
+def _client_process(
+    specs: Sequence[DeviceSpec],
+    layout: Layout,
+    jobs: multiprocessing.Queue[Job | None],
+    results: multiprocessing.Queue[Tally],
+) -> None:
+    # The parent handles Ctrl-C and stops us.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    devices = [Device(spec, layout) for spec in specs]
+    while (job := jobs.get()) is not None:
+        tallies: list[Tally] = []
+        threads = [
+            threading.Thread(target=_device_thread, args=(d, job, tallies), daemon=True)
+            for d in devices
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        total = Tally()
+        for tally in tallies:
+            total.add(tally)
+        results.put(total)
+
+
+class Scanners:
+    """The devices spread over client processes, each run on command."""
+
+    def __init__(self, specs: Sequence[DeviceSpec], layout: Layout, processes: int) -> None:
+        processes = max(1, min(processes, len(specs)))
+        ctx = multiprocessing.get_context("spawn")
+        self.devices = len(specs)
+        self.results: multiprocessing.Queue[Tally] = ctx.Queue()
+        self.inboxes: list[multiprocessing.Queue[Job | None]] = []
+        self.processes: list[SpawnProcess] = []
+        for n in range(processes):
+            inbox: multiprocessing.Queue[Job | None] = ctx.Queue()
+            process = ctx.Process(
+                target=_client_process,
+                args=(specs[n::processes], layout, inbox, self.results),
+                daemon=True,
+            )
+            process.start()
+            self.inboxes.append(inbox)
+            self.processes.append(process)
+
+    def run(
+        self,
+        port: int,
+        path: str,
+        *,
+        bare: bool,
+        seconds: float,
+        max_requests: int,
+        rate: float | None = None,
+    ) -> tuple[Tally, float]:
+        """One burst; answers the tally and the measured wall time in seconds."""
+        start_at = time.monotonic() + 0.5  # time for every thread to connect
+        job = Job(
+            port=port,
+            path=path,
+            bare=bare,
+            start_at=start_at,
+            seconds=seconds,
+            max_per_device=max(1, max_requests // self.devices),
+            rate_per_device=None if rate is None else rate / self.devices,
+        )
+        for inbox in self.inboxes:
+            inbox.put(job)
+        total = Tally()
+        for _ in self.inboxes:
+            try:
+                total.add(self.results.get(timeout=seconds + REPORT_GRACE_SECONDS))
+            except queue.Empty:
+                raise TimeoutError("a scanner client did not report back in time") from None
+        return total, max(total.last_end - start_at, 1e-9)
+
+    def close(self) -> None:
+        for inbox in self.inboxes:
+            with contextlib.suppress(Exception):
+                inbox.put(None)
+        deadline = time.monotonic() + 1.0
+        for process in self.processes:
+            process.join(timeout=max(0.0, deadline - time.monotonic()))
+        for process in self.processes:
+            if process.is_alive():
+                process.terminate()
+                process.join(timeout=5)
