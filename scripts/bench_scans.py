@@ -100,6 +100,7 @@ GOAL_CLOSED_RPS = 2500.0
 GOAL_CLOSED_P99_MS = 35.0
 GOAL_CLOSED_RATIO = 0.35
 GOAL_PACED_P99_MS = 25.0
+PACE_KEPT = 0.95  # of --rate, for a paced round to count
 
 
 # --------------------------------------------------------------------------- servers
@@ -216,6 +217,7 @@ class Phase:
     statuses: dict[str, int]
     results: dict[str, int]
     rate_limits: list[str]
+    missed: int
 
 
 def phase_of(name: str, tally: Tally, elapsed: float) -> Phase:
@@ -230,6 +232,7 @@ def phase_of(name: str, tally: Tally, elapsed: float) -> Phase:
         statuses=dict(sorted(tally.statuses.items())),
         results=dict(tally.results.most_common()),
         rate_limits=sorted(tally.rate_limits),
+        missed=tally.missed,
     )
 
 
@@ -260,7 +263,9 @@ class Measurer:
         mix = ", ".join(f"{k} {v}" for k, v in phase.results.items())
         log(
             f"{name}: {phase.rps:,.0f}/s, p50 {phase.p50_ms:.2f} ms, p99 {phase.p99_ms:.2f} ms, "
-            f"{phase.errors} errors {phase.statuses}" + (f"; {mix}" if mix else "")
+            f"{phase.errors} errors {phase.statuses}"
+            + (f", {phase.missed} due scans missed" if phase.missed else "")
+            + (f"; {mix}" if mix else "")
         )
         return phase
 
@@ -412,6 +417,7 @@ def _figures(phases: Sequence[Phase]) -> dict[str, Any]:
         "p99_ms": round(_median(phases, "p99_ms"), 3),
         "requests": sum(p.ok + p.errors for p in phases),
         "errors": sum(p.errors for p in phases),
+        "missed": sum(p.missed for p in phases),
         "statuses": dict(sorted(statuses.items())),
         "results": dict(results.most_common()),
         "rounds_per_s": [round(p.rps, 1) for p in phases],
@@ -447,7 +453,13 @@ def report(
         "closed_per_s": (ours["per_s"] >= GOAL_CLOSED_RPS, f">= {GOAL_CLOSED_RPS:,.0f}/s"),
         "closed_p99_ms": (ours["p99_ms"] <= GOAL_CLOSED_P99_MS, f"<= {GOAL_CLOSED_P99_MS:g} ms"),
         "closed_ratio": (ratio >= GOAL_CLOSED_RATIO, f">= {GOAL_CLOSED_RATIO} of bare"),
-        "paced_p99_ms": (paced["p99_ms"] <= GOAL_PACED_P99_MS, f"<= {GOAL_PACED_P99_MS:g} ms"),
+        # Only a round that kept the pace counts: none missed, the rate reached.
+        "paced_p99_ms": (
+            paced["p99_ms"] <= GOAL_PACED_P99_MS
+            and paced["missed"] == 0
+            and paced["per_s"] >= PACE_KEPT * args.rate,
+            f"<= {GOAL_PACED_P99_MS:g} ms",
+        ),
         "capacity_violations": (not replay.over_capacity and not replay.full_with_room, "0"),
     }
     summary: dict[str, Any] = {
@@ -470,10 +482,14 @@ def report(
         "paced_rate": args.rate,
         "paced_seconds": args.paced_seconds,
         "cpus": os.cpu_count(),
+        "load_average_1m_start_end": [args.load_at_start, round(os.getloadavg()[0], 2)],
         "python": platform.python_version(),
         "targets": targets,
         "ratio": round(ratio, 3),
         "ratio_per_round": per_round,
+        "rate_limit_headers_seen": sorted(
+            {limit for p in phases["ours"] + phases["ours_paced"] for limit in p.rate_limits}
+        ),
         "zone_full_answers": ours["results"].get("ZONE_FULL", 0)
         + paced["results"].get("ZONE_FULL", 0),
         "checks": {
@@ -482,6 +498,7 @@ def report(
             "annulments": replay.annulments,
             "peak_inside": {zone_names.get(z, str(z)): n for z, n in replay.peak.items()},
             "vip_full_answers": replay.full_answers.get(vip, 0),
+            "vip_reached_capacity": replay.peak.get(vip, 0) >= args.vip_capacity,
             "over_capacity": len(replay.over_capacity),
             "zone_full_with_room": len(replay.full_with_room),
             "duplicate_decisions": len(replay.duplicates),
@@ -512,9 +529,10 @@ def _print_report(
         f"{args.client_processes} client processes, {args.workers} workers x {args.threads} "
         f"threads, {scene.participants:,} participants, VIP capacity {args.vip_capacity}; "
         f"{args.rounds} closed-loop rounds of {args.duration:g} s (medians), paced "
-        f"{args.rate:g}/s for {args.paced_seconds:g} s"
+        f"{args.rate:g}/s for {args.paced_seconds:g} s; load average {args.load_at_start} at "
+        f"the start, {os.getloadavg()[0]:.2f} at the end, on {os.cpu_count()} CPUs"
     )
-    header = f"{'target':<34} {'per s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+    header = f"{'target':<34} {'per s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'missed':>7}"
     print(header)
     print("-" * len(header))
     labels = {
@@ -527,7 +545,7 @@ def _print_report(
         if figures["requests"]:
             print(
                 f"{labels[name]:<34} {figures['per_s']:>9,.0f} {figures['p50_ms']:>8.2f} "
-                f"{figures['p99_ms']:>8.2f} {figures['errors']:>7}"
+                f"{figures['p99_ms']:>8.2f} {figures['errors']:>7} {figures['missed']:>7}"
             )
     print(f"ratio scans/bare closed-loop: {ratio:.3f}; per round: {per_round}")
     for name in ("ours", "ours_paced"):
@@ -545,6 +563,13 @@ def _print_report(
         f"  over capacity: {len(replay.over_capacity)}; ZONE_FULL with room: "
         f"{len(replay.full_with_room)}; duplicate decisions: {len(replay.duplicates)}"
     )
+    vip = next(z for z, code in zone_names.items() if code == "vip")
+    if replay.peak.get(vip, 0) < args.vip_capacity:
+        print(
+            f"  WARNING: the VIP area never filled (peak {replay.peak.get(vip, 0)} of "
+            f"{args.vip_capacity}): ZONE_FULL was not exercised; run longer or lower "
+            "--vip-capacity"
+        )
     for line in quoted([*replay.over_capacity, *replay.full_with_room, *replay.duplicates]):
         print(f"    {line}")
     if checked.occupancy_table is None:
@@ -616,6 +641,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def run(stack: contextlib.ExitStack, args: argparse.Namespace) -> dict[str, Any]:
     """One whole benchmark; every cleanup goes on the stack, closed by the caller."""
+    # The machine is shared: how busy it was says how far to trust the absolute figures.
+    args.load_at_start = round(os.getloadavg()[0], 2)
     fixture = prepare(stack, args)
     # The set-up key keeps PREMIUM's quota out of the way; each device's key is limited
     # to --device-quota, counted in the database as in production.

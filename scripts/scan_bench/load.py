@@ -1,7 +1,8 @@
 """The scanner clients: processes of threads, one thread per device, each on a keep-alive
 connection, closed-loop (the next scan as soon as the answer is in) or paced (each
-device at its share of a fixed rate, latency counted from when the scan was due, so a
-slow answer delays no one's measurement).
+device at its share of a fixed rate, latency counted from when the scan was due, so
+a slow answer is not hidden by the scans it held up; those still due when the round
+ends are counted as missed).
 
 The devices live in their process for the whole run: who is where carries over from
 one round to the next. The same threads load the bare endpoint in its rounds.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import math
 import multiprocessing
 import queue
 import signal
@@ -51,6 +53,7 @@ class Tally:
     latencies_ms: array[float] = field(default_factory=lambda: array("d"))
     last_end: float = 0.0
     rate_limits: set[str] = field(default_factory=set)  # RateLimit-Limit headers seen
+    missed: int = 0  # paced scans still due when the round ended, never sent
 
     def add(self, other: Tally) -> None:
         self.ok += other.ok
@@ -60,6 +63,7 @@ class Tally:
         self.latencies_ms.extend(other.latencies_ms)
         self.last_end = max(self.last_end, other.last_end)
         self.rate_limits |= other.rate_limits
+        self.missed += other.missed
 
 
 def _device_thread(device: Device, job: Job, out: list[Tally]) -> None:
@@ -79,6 +83,10 @@ def _device_thread(device: Device, job: Job, out: list[Tally]) -> None:
         if interval is not None:
             if (wait := due - clock()) > 0:
                 time.sleep(wait)
+            elif clock() >= deadline:
+                # Behind when the round ends: the scans still due are missed, not sent late.
+                tally.missed += max(0, math.ceil((deadline - due) / interval))
+                break
             began, due = due, due + interval
         else:
             began = clock()
