@@ -343,7 +343,7 @@ def check_log(fixture: Fixture, venue: Venue) -> Checked:
         access = container.app(AccessApplication)
 
         def plan_at(version: int) -> dict[uuid.UUID, PlanZone]:
-            aggregate = access.repository.get(the_venue, version=version)
+            aggregate: object = access.repository.get(the_venue, version=version)
             assert isinstance(aggregate, VenueAggregate)
             return {z.id: PlanZone(z.capacity, z.parent_id) for z in aggregate.zones.values()}
 
