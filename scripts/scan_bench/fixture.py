@@ -24,6 +24,7 @@ from scan_bench.devices import ARENA, GATES, HALL, VIP, Layout
 HOST = "127.0.0.1"
 STAGE_THREADS = (8, 3, 4)  # registering, approving, taking codes
 CONFLICT_RETRIES = 20
+PROGRESS_EVERY = 1000
 CODE_WAIT_SECONDS = 300.0  # for the credential policy to issue every credential
 Badge = tuple[str, str]  # (participant id, badge code)
 
@@ -189,9 +190,13 @@ def badges(api: Api, event_id: str, count: int, log: Callable[[str], None]) -> l
         taken = [stages[2].submit(take_code, f) for f in approved]
         for n, future in enumerate(as_completed(taken), start=1):
             future.result()
-            if n % 2000 == 0 or n == count:
+            if n % PROGRESS_EVERY == 0 or n == count:
                 rate = n / max(time.monotonic() - began, 1e-9)
-                log(f"{n:,}/{count:,} participants approved, badge code taken ({rate:,.0f}/s)")
+                done = [sum(f.done() for f in stage) for stage in (registered, approved)]
+                log(
+                    f"{n:,}/{count:,} badge codes taken ({rate:,.0f}/s); "
+                    f"{done[0]:,} registered, {done[1]:,} approved"
+                )
         return [f.result() for f in taken]
     finally:
         for stage in reversed(stages):
