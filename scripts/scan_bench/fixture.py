@@ -199,5 +199,9 @@ def badges(api: Api, event_id: str, count: int, log: Callable[[str], None]) -> l
                 )
         return [f.result() for f in taken]
     finally:
-        for stage in reversed(stages):
-            stage.shutdown(cancel_futures=True)
+        # Every stage's queue is dropped before any is waited for: a code waiting on an
+        # approval still queued would otherwise keep its stage, and the run, going.
+        for stage in stages:
+            stage.shutdown(wait=False, cancel_futures=True)
+        for stage in stages:
+            stage.shutdown(wait=True)
