@@ -22,7 +22,7 @@ from typing import Any
 from scan_bench.devices import ARENA, GATES, HALL, VIP, Layout
 
 HOST = "127.0.0.1"
-STAGE_THREADS = (8, 3, 4)  # registering, approving, taking codes
+STAGE_THREADS = (8, 2, 4)  # registering, approving, taking codes
 CONFLICT_RETRIES = 20
 PROGRESS_EVERY = 1000
 CODE_WAIT_SECONDS = 300.0  # for the credential policy to issue every credential
