@@ -218,6 +218,7 @@ class Phase:
     results: dict[str, int]
     rate_limits: list[str]
     missed: int
+    client_cores: float  # CPU the client processes used, in cores over the burst
 
 
 def phase_of(name: str, tally: Tally, elapsed: float) -> Phase:
@@ -233,6 +234,7 @@ def phase_of(name: str, tally: Tally, elapsed: float) -> Phase:
         results=dict(tally.results.most_common()),
         rate_limits=sorted(tally.rate_limits),
         missed=tally.missed,
+        client_cores=tally.client_cpu_s / elapsed,
     )
 
 
@@ -263,7 +265,7 @@ class Measurer:
         mix = ", ".join(f"{k} {v}" for k, v in phase.results.items())
         log(
             f"{name}: {phase.rps:,.0f}/s, p50 {phase.p50_ms:.2f} ms, p99 {phase.p99_ms:.2f} ms, "
-            f"{phase.errors} errors {phase.statuses}"
+            f"{phase.errors} errors {phase.statuses}, clients used {phase.client_cores:.2f} cores"
             + (f", {phase.missed} due scans missed" if phase.missed else "")
             + (f"; {mix}" if mix else "")
         )
@@ -418,6 +420,7 @@ def _figures(phases: Sequence[Phase]) -> dict[str, Any]:
         "requests": sum(p.ok + p.errors for p in phases),
         "errors": sum(p.errors for p in phases),
         "missed": sum(p.missed for p in phases),
+        "client_cores": round(_median(phases, "client_cores"), 2),
         "statuses": dict(sorted(statuses.items())),
         "results": dict(results.most_common()),
         "rounds_per_s": [round(p.rps, 1) for p in phases],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID, uuid4
 
-from scripts.scan_bench.replay import PlanZone, Replay, occupancy_differences
+from scan_bench.replay import PlanZone, Replay, occupancy_differences
 
 ARENA, VIP = uuid4(), uuid4()
 PLAN = {ARENA: PlanZone(None, None), VIP: PlanZone(2, ARENA)}
@@ -73,8 +73,8 @@ def test_occupancy_differences_name_each_zone_whose_count_differs() -> None:
 
 
 def test_a_device_follows_its_badges_from_the_zones_its_answers_enter_and_leave() -> None:
-    from scripts.scan_bench.devices import ARENA as ARENA_CODE  # noqa: PLC0415
-    from scripts.scan_bench.devices import OUTSIDE, Device, DeviceSpec, Layout  # noqa: PLC0415
+    from scan_bench.devices import ARENA as ARENA_CODE  # noqa: PLC0415
+    from scan_bench.devices import OUTSIDE, Device, DeviceSpec, Layout  # noqa: PLC0415
 
     layout = Layout(
         zones={"arena": "a", "hall": "h", "vip": "v"},
@@ -89,3 +89,12 @@ def test_a_device_follows_its_badges_from_the_zones_its_answers_enter_and_leave(
     assert len(device.pools["vip"]) == 1
     device.learn(badge, {"entered": [], "left": ["v"]})
     assert len(device.pools[ARENA_CODE]) == 1
+
+
+def test_the_scanners_read_a_header_from_an_answers_head() -> None:
+    from scan_bench.load import header  # noqa: PLC0415
+
+    head = b"http/1.1 200 ok\r\ncontent-length: 42\r\nratelimit-limit: 60000"
+    assert header(head, b"content-length") == "42"
+    assert header(head, b"ratelimit-limit") == "60000"
+    assert header(head, b"retry-after") is None
