@@ -185,6 +185,19 @@ def _store(env: Mapping[str, str]) -> tuple[str | None, Path]:
     return None, directory
 
 
+def _scan_decider(env: Mapping[str, str], url: str | None) -> str | None:
+    chosen = env.get("ACCREDIT_SCAN_DECIDER") or None
+    if chosen is None:
+        return None
+    chosen = _choice(env, "ACCREDIT_SCAN_DECIDER", chosen, ("worker", "inline"))
+    if chosen == "worker" and url is None:
+        raise SettingsError(
+            "ACCREDIT_SCAN_DECIDER=worker needs PostgreSQL (ACCREDIT_DATABASE_URL): "
+            "the HTTP workers hand scans to the decider through it"
+        )
+    return chosen
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, with defaults that run on one machine with no server."""
@@ -222,6 +235,10 @@ class Settings:
     access_log: bool = True
     # Origins whose browser pages may call the API (CORS); ("*",) for any, () for none.
     cors_origins: tuple[str, ...] = ()
+    # Who decides scans: "worker" (PostgreSQL only): one decider process, handed every
+    # scan through the database; "inline": each HTTP worker, under a lock of the store.
+    # None: worker on PostgreSQL, inline on SQLite.
+    scan_decider: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -260,11 +277,18 @@ class Settings:
             log_level=_choice(env, "ACCREDIT_LOG_LEVEL", "INFO", LOG_LEVELS),
             access_log=_choice(env, "ACCREDIT_ACCESS_LOG", "1", ("1", "0")) == "1",
             cors_origins=_cors_origins(env),
+            scan_decider=_scan_decider(env, url),
         )
 
     @property
     def uses_postgres(self) -> bool:
         return self.database_url is not None
+
+    @property
+    def scans_by_worker(self) -> bool:
+        """Whether the scan decider worker decides scans (else each HTTP worker does)."""
+        chosen = self.scan_decider or ("worker" if self.uses_postgres else "inline")
+        return chosen == "worker"
 
     @property
     def views_connections(self) -> int:

@@ -10,7 +10,7 @@ from domain.access.venue_commands import VenueCommands
 
 
 class AccessApplication(VenueCommands, CredentialCommands):
-    """One event store for the context: each event's Venue and GateLog, each participant's Credential."""
+    """One event store for the context: each event's Venue and GateLog, and the Credentials."""
 
     name = "access"
     aggregates = (Venue, Credential, GateLog)

@@ -90,37 +90,38 @@ def recorded(
     log_id: UUID, version: int, decision: Decision
 ) -> GateLog.ScanDecided | GateLog.ScanAnnulled:
     """The domain event that records a decision at this version of the log."""
+    header: dict[str, Any] = {
+        "originator_id": log_id,
+        "originator_version": version,
+        "timestamp": decision.recorded_at,
+    }
     if decision.annulment:
-        return GateLog.ScanAnnulled(
-            originator_id=log_id,
-            originator_version=version,
-            timestamp=decision.recorded_at,
-            device_id=decision.device_id,
-            nonce=decision.nonce,
-            reason=decision.reason,
-            entered=list(decision.entered),
-            left=list(decision.left),
-        )
-    return GateLog.ScanDecided(
-        originator_id=log_id,
-        originator_version=version,
-        timestamp=decision.recorded_at,
-        device_id=decision.device_id,
-        nonce=decision.nonce,
-        direction=decision.passage.value,
-        result=decision.result.value,
-        reason=decision.reason,
-        scanned_at=decision.scanned_at,
-        checkpoint_id=decision.checkpoint_id,
-        credential_id=decision.credential_id,
-        participant_id=decision.participant_id,
-        zone_id=decision.zone_id,
-        entered=list(decision.entered),
-        left=list(decision.left),
-        forced=decision.forced,
-        overridden=None if decision.overridden is None else decision.overridden.value,
-        offline=decision.offline,
-    )
+        undone: dict[str, Any] = {
+            "device_id": decision.device_id,
+            "nonce": decision.nonce,
+            "reason": decision.reason,
+            "entered": list(decision.entered),
+            "left": list(decision.left),
+        }
+        return GateLog.ScanAnnulled(**header, **undone)
+    payload: dict[str, Any] = {
+        "device_id": decision.device_id,
+        "nonce": decision.nonce,
+        "direction": decision.passage.value,
+        "result": decision.result.value,
+        "reason": decision.reason,
+        "scanned_at": decision.scanned_at,
+        "checkpoint_id": decision.checkpoint_id,
+        "credential_id": decision.credential_id,
+        "participant_id": decision.participant_id,
+        "zone_id": decision.zone_id,
+        "entered": list(decision.entered),
+        "left": list(decision.left),
+        "forced": decision.forced,
+        "overridden": None if decision.overridden is None else decision.overridden.value,
+        "offline": decision.offline,
+    }
+    return GateLog.ScanDecided(**header, **payload)
 
 
 def decision_of(domain_event: GateLog.ScanDecided) -> Decision:

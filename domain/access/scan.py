@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
+from domain.shared.errors import InvalidValue
 from domain.shared.moments import checked_moment
 
 ScanKey = tuple[str, str]  # (device id, nonce)
@@ -39,6 +40,10 @@ class ScanResult(StrEnum):
     ZONE_FULL = "ZONE_FULL"
     CHECKPOINT_INACTIVE = "CHECKPOINT_INACTIVE"
     BLOCKED = "BLOCKED"
+
+
+class ScannedAhead(InvalidValue):
+    code = "scanned-ahead"
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import sys
 from adapters.settings import Settings
 from entrypoints.cli.failures import EXIT_FAILED
 from entrypoints.cli.platform import ensure_demo_tenant
-from entrypoints.cli.workers import workers
+from entrypoints.cli.workers import wanted_workers
 from entrypoints.observability.metrics_directory import metrics_directory
 from entrypoints.supervisor import Child, Supervisor
 from entrypoints.wiring.context import Invocation, Subcommands
@@ -68,7 +68,10 @@ def cmd_serve(args: argparse.Namespace, run: Invocation) -> int:
                 "entrypoints.http.app:create_app()",
             ],
         ),
-        *(Child(name, [python, "-m", "entrypoints.cli", "worker", name]) for name in workers()),
+        *(
+            Child(name, [python, "-m", "entrypoints.cli", "worker", name])
+            for name in wanted_workers(settings)
+        ),
     ]
     print(f"Accredit listening on http://{settings.host}:{settings.port}  (docs: /docs)")
     sys.stdout.flush()

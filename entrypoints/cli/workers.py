@@ -8,6 +8,7 @@ import signal
 import threading
 from types import FrameType
 
+from adapters.settings import Settings
 from entrypoints.wiring.context import Invocation, Subcommands, Worker
 from entrypoints.wiring.contexts import CONTEXTS
 
@@ -23,6 +24,17 @@ def workers() -> dict[str, Worker]:
                 raise ValueError(f"two contexts declare a worker named {name!r}")
             found[name] = worker
     return found
+
+
+def wanted_workers(settings: Settings) -> list[str]:
+    """The workers `serve` starts on these settings, by name."""
+    names = []
+    for context in CONTEXTS:
+        for name in context.workers:
+            wanted = context.workers_wanted.get(name)
+            if wanted is None or wanted(settings):
+                names.append(name)
+    return names
 
 
 def _stop_on_signals(stop: threading.Event) -> None:

@@ -7,9 +7,12 @@ from uuid import UUID
 
 from adapters.access.credential_queries import CredentialQueries
 from adapters.access.credential_view import SqlCredentialsView
+from adapters.access.scan_channel import ScanClient
+from adapters.access.scan_desk import DeskLock, ScanDesk
 from adapters.access.undelivered_codes import UndeliveredCodes
 from adapters.access.venue_queries import VenueQueries
 from adapters.access.venue_view import SqlVenuesView
+from adapters.projection.pg_leadership import conninfo_of
 from adapters.registration.queries import RegistrationQueries
 from adapters.sql.eventstore import cipher
 from domain.access.application import AccessApplication
@@ -26,6 +29,13 @@ from entrypoints.http.access.credentials import (
     CredentialResource,
     EventCredentialsResource,
 )
+from entrypoints.http.access.scans import (
+    CheckOutResource,
+    ScanAnnulResource,
+    ScanBatchResource,
+    Scanner,
+    ScansResource,
+)
 from entrypoints.http.access.venue_documents import ManagedEvents
 from entrypoints.http.access.zones import (
     ZoneCapacityResource,
@@ -36,6 +46,7 @@ from entrypoints.http.access.zones import (
 from entrypoints.wiring.container import Container
 from entrypoints.wiring.context import Context, ProjectionWiring, Route, ViewAccess
 from entrypoints.workers.credentials import run_credentials
+from entrypoints.workers.scans import run_scan_decider
 from projections.access.credentials import CredentialsProjector
 from projections.access.venues import VenuesProjector
 
@@ -103,8 +114,32 @@ def _credential_routes(c: Container) -> list[Route]:
     ]
 
 
+# Scans: decided by one desk per store, in this process or in the scan decider worker.
+
+
+def _scanner(c: Container) -> Scanner:
+    """Who decides this process's scans, as the settings say."""
+    access = c.app(AccessApplication)
+    if c.settings.scans_by_worker:
+        client = ScanClient(conninfo_of(c.service_engine))
+        c.on_close(client.close)
+        return client
+    return ScanDesk(access, c.key_positions.record, DeskLock(c.service_engine))
+
+
+def _scan_routes(c: Container) -> list[Route]:
+    scanner = _scanner(c)
+    scans = "/v1/events/{event_id:uuid}/scans"
+    return [
+        (scans, ScansResource(scanner)),
+        (f"{scans}/batch", ScanBatchResource(scanner)),
+        (f"{scans}/annul", ScanAnnulResource(scanner)),
+        ("/v1/events/{event_id:uuid}/check-out", CheckOutResource(scanner)),
+    ]
+
+
 def _routes(c: Container) -> Sequence[Route]:
-    return [*_venue_routes(c), *_credential_routes(c)]
+    return [*_venue_routes(c), *_credential_routes(c), *_scan_routes(c)]
 
 
 ACCESS = Context(
@@ -116,5 +151,6 @@ ACCESS = Context(
     ),
     queries=(_venue_queries, _credential_queries),
     routes=_routes,
-    workers={"credentials": run_credentials},
+    workers={"credentials": run_credentials, "scans": run_scan_decider},
+    workers_wanted={"scans": lambda settings: settings.scans_by_worker},
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -55,6 +55,8 @@ class Container:
     applications: dict[str, AccreditApplication] = field(default_factory=dict)
     queries: dict[type[Any], object] = field(default_factory=dict)
     view_changes: ViewChanges | None = None
+    # What a context started in this process that must stop with it (threads, connections).
+    closers: list[Callable[[], None]] = field(default_factory=list)
 
     def app(self, cls: type[A]) -> A:
         """The application of that class."""
@@ -138,7 +140,14 @@ class Container:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def on_close(self, close: Callable[[], None]) -> None:
+        """Has `close` called first when the container closes."""
+        self.closers.append(close)
+
     def close(self) -> None:
+        for close in reversed(self.closers):
+            close()
+        self.closers.clear()
         if self.view_changes is not None:
             self.view_changes.stop()
         self.usage.close()

@@ -88,6 +88,8 @@ class Context:
     routes: Callable[[Container], Sequence[Route]] = no_routes
     commands: Callable[[Subcommands[argparse.ArgumentParser]], None] | None = None
     workers: Mapping[str, Worker] = field(default_factory=dict)
+    # Workers `serve` starts only where the settings need them (by name; others always).
+    workers_wanted: Mapping[str, Callable[[Settings], bool]] = field(default_factory=dict)
     problems: ProblemTypes = field(default_factory=ProblemTypes)
 
     def new_application(self, settings: Settings) -> AccreditApplication | None:

@@ -121,6 +121,8 @@ class ReadYourWritesMiddleware:
         """Records where a command of the key got to, before its answer leaves."""
         principal: Principal | None = getattr(req.context, "principal", None)
         raw = resp.get_header(POSITION_HEADER)
+        if getattr(resp.context, "positions_recorded", False):
+            return  # recorded by who made the change, with it (the scans' desk)
         if principal is None or raw is None or resp.status_code >= 400:
             return
         try:
