@@ -25,7 +25,7 @@ HOST = "127.0.0.1"
 STAGE_THREADS = (8, 2, 4)  # registering, approving, taking codes
 CONFLICT_RETRIES = 20
 PROGRESS_EVERY = 1000
-CODE_WAIT_SECONDS = 300.0  # for the credential policy to issue every credential
+CODE_WAIT_SECONDS = 120.0  # for the credential policy to issue one, once approved
 Badge = tuple[str, str]  # (participant id, badge code)
 
 
@@ -147,7 +147,6 @@ def badges(api: Api, event_id: str, count: int, log: Callable[[str], None]) -> l
     can be taken only once the credential policy has issued the credential.
     """
     run = f"{time.time_ns():x}"
-    deadline = time.monotonic() + CODE_WAIT_SECONDS
 
     def register(n: int) -> str:
         person = {
@@ -172,6 +171,7 @@ def badges(api: Api, event_id: str, count: int, log: Callable[[str], None]) -> l
 
     def take_code(approved: Future[str]) -> Badge:
         participant_id = approved.result()
+        deadline = time.monotonic() + CODE_WAIT_SECONDS
         path = f"/v1/participants/{participant_id}/credential/code"
         while True:
             answer = api.call("POST", path, {})
