@@ -49,6 +49,14 @@ PAYLOAD_MAX = 7_800  # PostgreSQL's limit is 8000 bytes
 ANSWER_SECONDS = 5.0  # how long a worker waits for the decider before answering 503
 BATCH_MAX = 500  # requests the decider takes into one batch
 RECONNECT_SECONDS = 0.5
+REPORT_SECONDS = 10.0
+# The key positions' upsert (adapters.service.key_positions), only ever moving forward.
+NOTE_POSITION = (
+    "INSERT INTO api_key_positions (key_id, application, notification_id) "
+    "VALUES (%s, %s, %s) ON CONFLICT (key_id, application) DO UPDATE "
+    "SET notification_id = GREATEST("
+    "api_key_positions.notification_id, EXCLUDED.notification_id)"
+)
 
 scan_parcels = Table(
     "scan_parcels",
@@ -390,6 +398,8 @@ class ScanServer:
     def __init__(self, desk: ScanDesk, conninfo: str) -> None:
         self.desk = desk
         self.conninfo = conninfo
+        self.batches = 0  # how many batches, of how many scans in all, it answered
+        self.scans = 0
 
     def serve(self, stop: threading.Event, leading: Callable[[], bool]) -> None:
         """Listens and answers while `stop` is not set and this process leads."""
@@ -399,7 +409,16 @@ class ScanServer:
             listener.execute(f'LISTEN "{REQUESTS_CHANNEL}"')
             # What was recorded before: every gate as the log leaves it.
             self.desk.catch_up()
+            reported = time.monotonic()
             while not stop.is_set() and leading():
+                if time.monotonic() - reported > REPORT_SECONDS and self.batches:
+                    log.info(
+                        "scan decider: %d scans in %d batches since the last report",
+                        self.scans,
+                        self.batches,
+                    )
+                    self.scans = self.batches = 0
+                    reported = time.monotonic()
                 payloads = [n.payload for n in listener.notifies(timeout=0.5, stop_after=1)]
                 if not payloads:
                     continue
@@ -433,9 +452,18 @@ class ScanServer:
         except DomainError as error:
             replies = [Reply(None, error=error)] * len(received)
         by_channel: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
-        for (channel, request_id, _), reply in zip(received, replies, strict=True):
+        furthest: dict[tuple[str, str], int] = {}
+        for (channel, request_id, request), reply in zip(received, replies, strict=True):
             by_channel[channel].append({"id": request_id, "reply": reply_message(reply)})
+            if request.key_id is not None and reply.position is not None:
+                mark = (request.key_id, reply.position.application)
+                furthest[mark] = max(furthest.get(mark, 0), reply.position.notification_id)
+        self.batches += 1
+        self.scans += len(received)
         with conn.transaction():
+            # Where each key's scans got to, for its reads, committed with the answers.
+            for (key_id, application), notification_id in sorted(furthest.items()):
+                conn.execute(NOTE_POSITION, (key_id, application, notification_id))
             for channel, items in by_channel.items():
                 for payload in _chunks(items, lambda c: {"r": c}):
                     _send(conn, channel, payload)

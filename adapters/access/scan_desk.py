@@ -17,7 +17,9 @@ default), under a lock shared by the processes of one store.
 from __future__ import annotations
 
 import logging
+import random
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
@@ -43,7 +45,7 @@ from domain.shared.errors import ConcurrencyConflict, DomainError
 log = logging.getLogger(__name__)
 
 CATCH_UP_BATCH = 2_000
-CONFLICT_ATTEMPTS = 5
+CONFLICT_ATTEMPTS = 10
 # Fixed: every process deciding scans on one PostgreSQL takes this advisory lock inline.
 ADVISORY_LOCK_KEY = 0x4163_6372_5363_616E  # "AccrScan"
 
@@ -102,10 +104,12 @@ class ScanDesk:
         """Decides the requests in order and records the new decisions in one commit."""
         with self._mutex, self._lock:
             self.catch_up()
-            for _ in range(CONFLICT_ATTEMPTS):
+            for attempt in range(CONFLICT_ATTEMPTS):
                 replies = self._try(requests)
                 if replies is not None:
                     return replies
+                # Backoff with jitter spreads colliding deciders apart.
+                time.sleep(random.uniform(0, min(0.2, 0.002 * 2**attempt)))  # noqa: S311
         raise ConcurrencyConflict("another decider kept recording scans; retry the scan")
 
     def _try(self, requests: Sequence[Request]) -> list[Reply] | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from sqlalchemy import BigInteger, Column, Engine, Table, Text, case, select
+from sqlalchemy import BigInteger, Column, Engine, Table, Text, case, select, text
 from sqlalchemy.sql.dml import Insert
 
 from adapters.sql.schema import metadata
@@ -38,8 +38,12 @@ class KeyPositions:
         self.engine = engine
         self._record = self._upsert()
 
-    def record(self, key_id: str, positions: Iterable[Position]) -> None:
-        """Notes positions a command of the key reached; only ever moves forward."""
+    def record(self, key_id: str, positions: Iterable[Position], *, durable: bool = True) -> None:
+        """Notes positions a command of the key reached; only ever moves forward.
+
+        Not `durable`: PostgreSQL need not flush the note to disk before it answers (a
+        crash may lose the last notes, and the key's next read then waits for less).
+        """
         rows = [
             {"key_id": key_id, "application": p.application, "notification_id": p.notification_id}
             for p in positions
@@ -47,6 +51,8 @@ class KeyPositions:
         if not rows:
             return
         with write_transaction(self.engine) as conn:
+            if not durable and self.engine.dialect.name == "postgresql":
+                conn.execute(text("SET LOCAL synchronous_commit TO OFF"))
             conn.execute(self._record, rows)
 
     def of(self, key_id: str, applications: Collection[str]) -> list[Position]:

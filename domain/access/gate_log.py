@@ -12,6 +12,7 @@ to, rebuilt by replaying them.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -23,6 +24,7 @@ from domain.access.scan import Decision, Passage, ScanResult
 GATE_LOG_NAMESPACE = uuid5(NAMESPACE_URL, "accredit:access:gate-log")
 
 
+@lru_cache(maxsize=4096)
 def gate_log_id(tenant_id: UUID, event_id: UUID) -> UUID:
     """The id of the event's gate log: the same in every process."""
     return uuid5(GATE_LOG_NAMESPACE, f"{tenant_id}:{event_id}")

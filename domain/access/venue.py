@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
@@ -43,6 +44,7 @@ from domain.access.plan import (
 VENUE_NAMESPACE = uuid5(NAMESPACE_URL, "accredit:access:venue")
 
 
+@lru_cache(maxsize=4096)
 def venue_id(tenant_id: UUID, event_id: UUID) -> UUID:
     """The id of the event's venue (its access plan), whether or not it exists yet."""
     return uuid5(VENUE_NAMESPACE, f"{tenant_id}:{event_id}")

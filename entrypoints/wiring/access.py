@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
+from adapters.access.access_log_queries import AccessLogQueries
+from adapters.access.access_log_view import SqlAccessLogView
 from adapters.access.credential_queries import CredentialQueries
 from adapters.access.credential_view import SqlCredentialsView
+from adapters.access.occupancy_queries import OccupancyQueries
+from adapters.access.occupancy_view import SqlOccupancyView
 from adapters.access.scan_channel import ScanClient
 from adapters.access.scan_desk import DeskLock, ScanDesk
 from adapters.access.undelivered_codes import UndeliveredCodes
@@ -17,6 +21,7 @@ from adapters.registration.queries import RegistrationQueries
 from adapters.sql.eventstore import cipher
 from domain.access.application import AccessApplication
 from domain.registration.application import RegistrationApplication
+from entrypoints.http.access.access_log import AccessLogExportResource, AccessLogResource
 from entrypoints.http.access.checkpoints import (
     CheckpointResource,
     CheckpointsResource,
@@ -28,6 +33,11 @@ from entrypoints.http.access.credentials import (
     CredentialReissueResource,
     CredentialResource,
     EventCredentialsResource,
+)
+from entrypoints.http.access.occupancy import (
+    OccupancyBucketsResource,
+    OccupancyResource,
+    ZoneInsideResource,
 )
 from entrypoints.http.access.scans import (
     CheckOutResource,
@@ -46,8 +56,10 @@ from entrypoints.http.access.zones import (
 from entrypoints.wiring.container import Container
 from entrypoints.wiring.context import Context, ProjectionWiring, Route, ViewAccess
 from entrypoints.workers.credentials import run_credentials
-from entrypoints.workers.scans import run_scan_decider
+from entrypoints.workers.scans import note_positions, run_scan_decider
+from projections.access.access_log import AccessLogProjector
 from projections.access.credentials import CredentialsProjector
+from projections.access.occupancy import OccupancyProjector
 from projections.access.venues import VenuesProjector
 
 # Venues: an event's zones and checkpoints.
@@ -124,7 +136,7 @@ def _scanner(c: Container) -> Scanner:
         client = ScanClient(conninfo_of(c.service_engine))
         c.on_close(client.close)
         return client
-    return ScanDesk(access, c.key_positions.record, DeskLock(c.service_engine))
+    return ScanDesk(access, note_positions(c), DeskLock(c.service_engine))
 
 
 def _scan_routes(c: Container) -> list[Route]:
@@ -138,8 +150,32 @@ def _scan_routes(c: Container) -> list[Route]:
     ]
 
 
+# Reports: the access log and occupancy, for analysts and organisers.
+
+
+def _access_log_queries(access: ViewAccess) -> AccessLogQueries:
+    return AccessLogQueries(access.reader)
+
+
+def _occupancy_queries(access: ViewAccess) -> OccupancyQueries:
+    return OccupancyQueries(access.reader)
+
+
+def _report_routes(c: Container) -> list[Route]:
+    access_log, occupancy = c.query(AccessLogQueries), c.query(OccupancyQueries)
+    listed = _managed_events(c).listed
+    event = "/v1/events/{event_id:uuid}"
+    return [
+        (f"{event}/access-log", AccessLogResource(access_log, listed)),
+        (f"{event}/access-log/export", AccessLogExportResource(access_log, listed)),
+        (f"{event}/occupancy", OccupancyResource(occupancy, listed)),
+        (f"{event}/occupancy/buckets", OccupancyBucketsResource(occupancy, listed)),
+        (f"{event}/zones/{{zone_id:uuid}}/inside", ZoneInsideResource(occupancy, listed)),
+    ]
+
+
 def _routes(c: Container) -> Sequence[Route]:
-    return [*_venue_routes(c), *_credential_routes(c), *_scan_routes(c)]
+    return [*_venue_routes(c), *_credential_routes(c), *_scan_routes(c), *_report_routes(c)]
 
 
 ACCESS = Context(
@@ -148,8 +184,10 @@ ACCESS = Context(
     projections=(
         ProjectionWiring(SqlVenuesView, VenuesProjector),
         ProjectionWiring(SqlCredentialsView, CredentialsProjector),
+        ProjectionWiring(SqlAccessLogView, AccessLogProjector),
+        ProjectionWiring(SqlOccupancyView, OccupancyProjector),
     ),
-    queries=(_venue_queries, _credential_queries),
+    queries=(_venue_queries, _credential_queries, _access_log_queries, _occupancy_queries),
     routes=_routes,
     workers={"credentials": run_credentials, "scans": run_scan_decider},
     workers_wanted={"scans": lambda settings: settings.scans_by_worker},

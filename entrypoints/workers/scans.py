@@ -11,18 +11,33 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from adapters.access.scan_channel import ScanServer
 from adapters.access.scan_desk import ScanDesk
 from adapters.projection.leadership import leadership_for, wait_to_lead
 from adapters.projection.pg_leadership import conninfo_of
 from domain.access.application import AccessApplication
+from domain.shared.application import Position
 from entrypoints.wiring.container import Container
 
 log = logging.getLogger("accredit.workers")
 
 LEADERSHIP = ("scan-decider", 1)
 RETRY_SECONDS = 1.0
+
+
+def note_positions(c: Container) -> Callable[[str, list[Position]], None]:
+    """How a desk records where a key's scans got to: not flushed before the answer.
+
+    A read-your-writes note lost in a crash only lets the key's next read wait for
+    less; flushing it would cost every batch of scans a second disk flush.
+    """
+
+    def note(key_id: str, positions: list[Position]) -> None:
+        c.key_positions.record(key_id, positions, durable=False)
+
+    return note
 
 
 def run_scan_decider(container: Container, stop: threading.Event) -> None:
@@ -37,9 +52,11 @@ def run_scan_decider(container: Container, stop: threading.Event) -> None:
     try:
         while wait_to_lead(leadership, stop, describe):
             # A new desk each time it leads: the gates are rebuilt from the log.
-            desk = ScanDesk(container.app(AccessApplication), container.key_positions.record)
+            # Positions are noted by the server, with the answers (see ScanServer).
+            desk = ScanDesk(container.app(AccessApplication))
             try:
-                ScanServer(desk, conninfo).serve(stop, leadership.leading)
+                server = ScanServer(desk, conninfo)
+                server.serve(stop, leadership.leading)
             except Exception:
                 log.exception("%s failed; starting again", describe)
                 stop.wait(RETRY_SECONDS)

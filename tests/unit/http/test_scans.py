@@ -144,7 +144,11 @@ def test_in_and_out_through_a_gate_with_a_reason_for_every_refusal(
     assert body["ok"] is True
     assert body["participant_id"] == participant_id
     assert body["entered"] == [venue.arena["id"]]
-    assert entry.headers["Accredit-Position"].startswith("access:")
+    position = entry.headers["Accredit-Position"]
+    assert position.startswith("access:")
+    # Noted for the key before the answer: its next reads wait for the scan.
+    (noted,) = container.key_positions.of(str(admin.key_id), ["access"])
+    assert str(noted) == position
     assert venue.result(code, venue.north) == "ALREADY_INSIDE"
     assert venue.result(code, venue.north, "EXIT") == "OK"
     refused = expect.ok(venue.scan(code, venue.north, "EXIT"))
