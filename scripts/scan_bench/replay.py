@@ -132,8 +132,9 @@ class Replay:
             del self.where[participant_id]
 
     def occupancy(self) -> dict[UUID, int]:
-        """Entries minus exits, per zone ever entered."""
-        return {z: self.entered[z] - self.left[z] for z in self.entered | self.left}
+        """Entries minus exits, per zone someone is inside."""
+        zones = self.entered | self.left
+        return {z: n for z in zones if (n := self.entered[z] - self.left[z])}
 
 
 def occupancy_differences(replayed: Mapping[UUID, int], table: Mapping[UUID, int]) -> list[str]:
