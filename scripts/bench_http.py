@@ -381,8 +381,9 @@ class Server:
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
 
-    def start(self, env: dict[str, str]) -> None:
-        command = [
+    def command(self) -> list[str]:
+        """What runs the server: gunicorn with Accredit's settings, serving `app`."""
+        return [
             sys.executable,
             "-m",
             "gunicorn",
@@ -390,9 +391,11 @@ class Server:
             "python:entrypoints.gunicorn_conf",
             self.app,
         ]
+
+    def start(self, env: dict[str, str]) -> None:
         with self.log_path.open("wb") as log_file:
             self.process = subprocess.Popen(
-                command,
+                self.command(),
                 cwd=REPO,
                 env={**env, "ACCREDIT_PORT": str(self.port)},
                 stdin=subprocess.DEVNULL,
