@@ -16,7 +16,7 @@ from uuid import UUID
 import falcon
 
 from adapters.access.scan_desk import DeciderUnavailable, Reply, Request
-from domain.access.gates import Annulment, Ask, CheckOut, ScanBatch
+from domain.access.gates import Annulment, Answered, Ask, CheckOut, ScanBatch
 from domain.access.scan import Decision, Passage, Scan, ScannedAhead
 from domain.platform.permissions import Permission
 from domain.shared.application import utc_now
@@ -103,7 +103,8 @@ class _ScanResource:
     def __init__(self, scanner: Scanner) -> None:
         self.scanner = scanner
 
-    def _ask(self, req: falcon.Request, resp: falcon.Response, ask: Ask) -> Reply:
+    def _ask(self, req: falcon.Request, resp: falcon.Response, ask: Ask) -> Answered:
+        """The ask's decisions; a domain error it met is raised, a problem like any other."""
         principal = req.context.principal
         request = Request(ask, current_cause(), str(principal.key_id))
         try:
@@ -124,7 +125,7 @@ class _ScanResource:
         resp.context.positions_recorded = True
         if not any(reply.answered.new):
             resp.set_header(REPLAYED_HEADER, "true")
-        return reply
+        return reply.answered
 
 
 class ScansResource(_ScanResource):
@@ -152,9 +153,8 @@ class ScansResource(_ScanResource):
         loaded = load_body(req, SCAN_SCHEMA)
         tenant_id = req.context.principal.tenant_id
         ask = ScanBatch(tenant_id, event_id, (_scan(loaded, offline=False),))
-        reply = self._ask(req, resp, ask)
-        assert reply.answered is not None
-        resp.media = document(reply.answered.decisions[0])
+        answered = self._ask(req, resp, ask)
+        resp.media = document(answered.decisions[0])
 
 
 class ScanBatchResource(_ScanResource):
@@ -181,10 +181,9 @@ class ScanBatchResource(_ScanResource):
         loaded = load_body(req, BATCH_SCHEMA)
         scans = tuple(_scan(s, offline=True) for s in loaded["scans"])
         ask = ScanBatch(req.context.principal.tenant_id, event_id, scans)
-        reply = self._ask(req, resp, ask)
-        assert reply.answered is not None
+        answered = self._ask(req, resp, ask)
         # Each decision is dumped once, by `document`.
-        resp.media = {"results": [document(d) for d in reply.answered.decisions]}
+        resp.media = {"results": [document(d) for d in answered.decisions]}
 
 
 class ScanAnnulResource(_ScanResource):
@@ -210,9 +209,8 @@ class ScanAnnulResource(_ScanResource):
         loaded = load_body(req, ANNUL_SCHEMA)
         tenant_id = req.context.principal.tenant_id
         ask = Annulment(tenant_id, event_id, loaded["device_id"], loaded["nonce"])
-        reply = self._ask(req, resp, ask)
-        assert reply.answered is not None
-        resp.media = document(reply.answered.decisions[0])
+        answered = self._ask(req, resp, ask)
+        resp.media = document(answered.decisions[0])
 
 
 class CheckOutResource(_ScanResource):
@@ -236,7 +234,6 @@ class CheckOutResource(_ScanResource):
         loaded = load_body(req, CHECK_OUT_SCHEMA)
         tenant_id = req.context.principal.tenant_id
         ask = CheckOut(tenant_id, event_id, loaded["nonce"], loaded["zone_id"])
-        reply = self._ask(req, resp, ask)
-        assert reply.answered is not None
-        exits = reply.answered.decisions
+        answered = self._ask(req, resp, ask)
+        exits = answered.decisions
         resp.media = {"checked_out": len(exits), "exits": [document(d) for d in exits]}
