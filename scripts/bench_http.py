@@ -269,17 +269,22 @@ class LoadGenerator:
         return total, max(total.last_end - start_at, 1e-9)
 
     def close(self) -> None:
-        for inbox in self.inboxes:
-            with contextlib.suppress(Exception):
-                inbox.put(None)
-        # An idle client exits at once; a busy one (interrupted mid-job) is just stopped.
-        deadline = time.monotonic() + 1.0
-        for process in self.processes:
-            process.join(timeout=max(0.0, deadline - time.monotonic()))
-        for process in self.processes:
-            if process.is_alive():
-                process.terminate()
-                process.join(timeout=5)
+        stop_clients(self.inboxes, self.processes)
+
+
+def stop_clients(inboxes: Sequence[Any], processes: Sequence[Any]) -> None:
+    """Tells each client process to stop, then stops any that did not."""
+    for inbox in inboxes:
+        with contextlib.suppress(Exception):
+            inbox.put(None)
+    # An idle client exits at once; a busy one (interrupted mid-job) is just stopped.
+    deadline = time.monotonic() + 1.0
+    for process in processes:
+        process.join(timeout=max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+            process.join(timeout=5)
 
 
 # --------------------------------------------------------------------------- fixture

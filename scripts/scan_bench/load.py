@@ -25,6 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from multiprocessing.context import SpawnProcess
 
+from bench_http import stop_clients
+
 from scan_bench.devices import Device, DeviceSpec, Layout
 
 HOST = "127.0.0.1"
@@ -269,13 +271,4 @@ class Scanners:
         return total, max(total.last_end - start_at, 1e-9)
 
     def close(self) -> None:
-        for inbox in self.inboxes:
-            with contextlib.suppress(Exception):
-                inbox.put(None)
-        deadline = time.monotonic() + 1.0
-        for process in self.processes:
-            process.join(timeout=max(0.0, deadline - time.monotonic()))
-        for process in self.processes:
-            if process.is_alive():
-                process.terminate()
-                process.join(timeout=5)
+        stop_clients(self.inboxes, self.processes)
