@@ -16,8 +16,9 @@ from entrypoints.wiring.context import Context
 from entrypoints.wiring.operability import OPERABILITY
 from entrypoints.wiring.platform import PLATFORM
 from entrypoints.wiring.registration import REGISTRATION
+from entrypoints.wiring.screening import SCREENING
 
-CONTEXTS: tuple[Context, ...] = (PLATFORM, REGISTRATION, ACCESS, AUDIT, OPERABILITY)
+CONTEXTS: tuple[Context, ...] = (PLATFORM, REGISTRATION, ACCESS, SCREENING, AUDIT, OPERABILITY)
 
 
 def build(settings: Settings) -> Container:

@@ -1,0 +1,1 @@
+"""The screening context's tables, views and queries."""

@@ -1,0 +1,1 @@
+"""The screening context: duplicate detection and review, merges, and the blacklist."""

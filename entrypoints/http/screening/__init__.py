@@ -1,0 +1,1 @@
+"""The screening context's HTTP resources: duplicate review, merges, the blacklist."""

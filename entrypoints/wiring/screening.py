@@ -1,0 +1,21 @@
+"""The screening context wired: duplicate detection and review, merges, and the blacklist."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from domain.screening.application import ScreeningApplication
+from entrypoints.wiring.container import Container
+from entrypoints.wiring.context import Context, Route
+
+
+def _routes(c: Container) -> Sequence[Route]:
+    del c
+    return []
+
+
+SCREENING = Context(
+    name="screening",
+    application=ScreeningApplication,
+    routes=_routes,
+)

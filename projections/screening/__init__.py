@@ -1,0 +1,1 @@
+"""The screening context's projectors: duplicate candidates, merge history, the blacklist."""
