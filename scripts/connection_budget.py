@@ -2,7 +2,7 @@
 
 Budget: with every context wired, one HTTP worker process holds at most 6 connections
 at rest (after serving traffic, then idle). Every context means the eight applications
-the service is to have: today's three, and the five stand-ins of tests/standins.py, each a
+the service is to have: today's, and a stand-in of tests/standins.py for each one to come, each a
 real application with its own event table and one command over HTTP, so the load
 below reaches eight event stores; nothing is extrapolated.
 
@@ -298,7 +298,7 @@ def run(stack: contextlib.ExitStack, args: argparse.Namespace) -> dict[str, Any]
         "master_at_rest": sum(sampler.held(master).values()),
         "settled_after_seconds": round(max(rest_seconds, 0.0), 1),
         "contexts": [context.name for context in EVERY_CONTEXT],
-        "applications": 2 + len(STAND_INS),
+        "applications": sum(1 for context in EVERY_CONTEXT if context.application),
         "threads": args.threads,
         "clients": load.clients,
         "seconds": args.seconds,

@@ -1,6 +1,6 @@
 """Stand-ins for the contexts still to come, wired beside today's ones.
 
-The service is to have eight applications (DESIGN.md); three exist so far. Each
+The service is to have eight applications (DESIGN.md); not all exist yet. Each
 stand-in is a real AccreditApplication with an event table of its own and one
 command over HTTP, so that what a process costs with every context wired (its
 connections, above all) is measured on real traffic rather than extrapolated:
@@ -28,7 +28,10 @@ from entrypoints.wiring.container import Container, assemble
 from entrypoints.wiring.context import Context, Route
 from entrypoints.wiring.contexts import CONTEXTS
 
-STAND_INS = ("screening", "waitlists", "operations", "webhooks", "communications")
+# The contexts DESIGN.md names that are not wired yet; each one that joins CONTEXTS
+# drops out of this list by itself, so the process still counts eight applications.
+TO_COME = ("screening", "waitlists", "operations", "webhooks", "communications")
+STAND_INS = tuple(name for name in TO_COME if name not in {c.name for c in CONTEXTS})
 
 
 class Mark(Aggregate):
