@@ -17,6 +17,7 @@ class EventRow:
     ends_at: datetime
     time_zone: str
     venue: str | None
+    country: str | None
     capacity: int | None
     categories: list[dict[str, Any]]  # [{code, name, capacity}]
     registration: str  # draft, open or closed

@@ -23,6 +23,12 @@ managed_events = Table(
     Column("time_zone", String, nullable=False, comment="IANA time zone of the venue"),
     Column("venue", String, nullable=True, comment="Where it takes place; null: not given"),
     Column(
+        "country",
+        String,
+        nullable=True,
+        comment="ISO 3166-1 alpha-2 country it takes place in (phones are read in it); null",
+    ),
+    Column(
         "capacity",
         Integer,
         nullable=True,

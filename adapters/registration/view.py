@@ -85,6 +85,7 @@ class SqlRegistrationView(SqlView):
         capacity: int | None,
         categories: list[dict[str, Any]],
         workflow: dict[str, Any],
+        country: str | None,
         at: datetime,
     ) -> None:
         self.rows.insert(
@@ -97,6 +98,7 @@ class SqlRegistrationView(SqlView):
                 "ends_at": ends_at,
                 "time_zone": time_zone,
                 "venue": venue,
+                "country": country,
                 "capacity": capacity,
                 "categories": categories,
                 "registration": "draft",

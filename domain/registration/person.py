@@ -84,12 +84,12 @@ def clean_birth_date(value: date | None, today: date) -> date | None:
     return value
 
 
-def clean_country(value: str | None) -> str | None:
+def clean_country(value: str | None, field: str = "nationality") -> str | None:
     if value is None or not value.strip():
         return None
     code = value.strip().upper()
     if code not in COUNTRIES:
-        raise InvalidValue("nationality", "the nationality must be an ISO 3166-1 alpha-2 code")
+        raise InvalidValue(field, f"the {field} must be an ISO 3166-1 alpha-2 code")
     return code
 
 
@@ -115,13 +115,15 @@ def full_name(first_name: str | None, last_name: str | None) -> str:
     return " ".join(n for n in (first_name, last_name) if n)
 
 
-def _cleaned(today: date, values: Mapping[str, Any], nationality: Any) -> dict[str, Any]:
+def _cleaned(
+    today: date, values: Mapping[str, Any], nationality: Any, region: str | None
+) -> dict[str, Any]:
     """Each given value checked and normalised; a phone read in the person's country."""
     cleaners: dict[str, Any] = {
         "first_name": lambda v: _optional_name(v, "first_name", PERSON_NAME_MAX),
         "last_name": lambda v: _optional_name(v, "last_name", PERSON_NAME_MAX),
         "email": lambda v: clean_email(v or ""),
-        "phone": lambda v: clean_phone(v, _region(nationality)),
+        "phone": lambda v: clean_phone(v, _region(nationality) or region),
         "date_of_birth": lambda v: clean_birth_date(v, today),
         "organisation": lambda v: _optional_name(v, "organisation"),
         "nationality": clean_country,
@@ -169,19 +171,26 @@ class PersonalDetails:
     document_number: str | None = None
 
     @classmethod
-    def checked(cls, today: date, **values: Any) -> PersonalDetails:
-        """Details from raw values; InvalidValue names the first field that is wrong."""
-        _refuse_unknown(values)
-        return _whole(_cleaned(today, values, values.get("nationality")))
+    def checked(cls, today: date, region: str | None = None, **values: Any) -> PersonalDetails:
+        """Details from raw values; InvalidValue names the first field that is wrong.
 
-    def changed(self, today: date, changes: Mapping[str, Any]) -> PersonalDetails:
+        A national phone number is read in the person's nationality's country, else in
+        `region` (the event's country), if either is known.
+        """
+        _refuse_unknown(values)
+        return _whole(_cleaned(today, values, values.get("nationality"), region))
+
+    def changed(
+        self, today: date, changes: Mapping[str, Any], region: str | None = None
+    ) -> PersonalDetails:
         """These details with some fields replaced; the new values are checked like new ones.
 
         Values not changed stay as recorded: they were checked when they came in.
         """
         _refuse_unknown(changes)
         nationality = changes.get("nationality", self.nationality)
-        return _whole({**self.to_record(as_dates=True), **_cleaned(today, changes, nationality)})
+        cleaned = _cleaned(today, changes, nationality, region)
+        return _whole({**self.to_record(as_dates=True), **cleaned})
 
     def differences(self, other: PersonalDetails) -> dict[str, Any]:
         """The fields of `other` that differ from these, as recorded in domain events."""

@@ -187,6 +187,7 @@ class _Batch:
             "ends_at": p["ends_at"]["_data_"],
             "time_zone": p["time_zone"],
             "venue": p["venue"],
+            "country": p.get("country"),  # absent before version 2 of the class
             "capacity": p["capacity"],
             "categories": json.dumps(p["categories"]),
             "registration": "draft",

@@ -39,6 +39,7 @@ def event_document(event: ManagedEvent) -> dict[str, Any]:
             "ends_at": event.ends_at,
             "time_zone": event.time_zone,
             "venue": event.venue,
+            "country": event.country,
             "capacity": event.capacity,
             "categories": event.categories,
             "registration": event.registration,

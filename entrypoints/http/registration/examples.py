@@ -17,6 +17,7 @@ EVENT_CREATE: dict[str, Any] = {
     "ends_at": "2027-06-03T18:00:00+02:00",
     "time_zone": "Europe/Paris",
     "venue": "Paris Expo, Hall 7",
+    "country": "FR",
     "capacity": 500,
     "categories": [
         {"code": "press", "name": "Press", "capacity": 50},
@@ -30,6 +31,7 @@ EVENT: dict[str, Any] = {
     "ends_at": "2027-06-03T16:00:00+00:00",
     "time_zone": "Europe/Paris",
     "venue": "Paris Expo, Hall 7",
+    "country": "FR",
     "capacity": 500,
     "categories": [
         {"code": "press", "name": "Press", "capacity": 50},

@@ -12,11 +12,15 @@ from domain.registration.application import COMMENT_MAX, REASON_MAX
 from domain.registration.participant import ParticipantStatus
 from domain.registration.person import EMAIL_MAX, PERSON_NAME_MAX
 from domain.registration.workflow.run import BranchStatus, Outcome, StepStatus
-from entrypoints.http.registration.event_schemas import STEP_ID_PATTERN, category_code, patterned
+from entrypoints.http.registration.event_schemas import (
+    COUNTRY_PATTERN,
+    STEP_ID_PATTERN,
+    category_code,
+    patterned,
+)
 from entrypoints.http.schemas import one_line
 
 PARTICIPANT_STATUSES = [s.value for s in ParticipantStatus]
-COUNTRY_PATTERN = r"^[A-Za-z]{2}$"
 ISO_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 # Free text may span lines, but a NUL cannot be stored in a PostgreSQL text column.
 NO_NUL_PATTERN = r"^[^\x00]*$"

@@ -245,6 +245,27 @@ def test_phones_are_kept_in_e164_read_in_the_persons_country(
     assert kept.aggregate.details.phone == "+33612345678"
 
 
+def test_a_national_phone_of_a_person_of_no_nationality_is_read_in_the_events_country(
+    app: RegistrationApplication, tenant: UUID
+) -> None:
+    paris = open_event(app, tenant, country="fr")
+    assert app.event(tenant, paris).country == "FR"
+    ada = app.register(tenant, paris, person(phone="06 12 34 56 78"))
+    briton = app.register(
+        tenant, paris, person("b@example.org", phone="07700 900123", nationality="GB")
+    )
+
+    assert ada.aggregate.details.phone == "+33612345678"
+    assert briton.aggregate.details.phone == "+447700900123"  # their own country first
+    changed = app.update_participant(tenant, ada.aggregate_id, {"phone": "01 23 45 67 89"})
+    assert changed.aggregate.details.phone == "+33123456789"
+    with pytest.raises(InvalidValue) as refused:
+        open_event(app, tenant, country="France")
+    assert refused.value.field == "country"
+    moved = app.update_event(tenant, paris, {"country": "BE"}).aggregate
+    assert moved.country == "BE"
+
+
 def test_changing_the_email_moves_the_registration_to_the_new_address(
     app: RegistrationApplication, tenant: UUID
 ) -> None:
