@@ -294,3 +294,20 @@ def test_a_merged_participant_replays_to_the_same_state(
             live.status,
             live.survivor_id,
         )
+
+
+def test_a_survivor_merged_since_into_a_third_is_unmerged_from_it_first(
+    app: RegistrationApplication, tenant: UUID, pair: tuple[UUID, UUID, UUID]
+) -> None:
+    event_id, a, b = pair
+    c = register(app, tenant, event_id, **person("lovelace@example.org"))
+    first = app.merge_participants(tenant, a, b).aggregate_id
+    second = app.merge_participants(tenant, c, a).aggregate_id
+
+    with pytest.raises(ParticipantMerged) as refused:
+        app.unmerge(tenant, first)
+    assert refused.value.survivor_id == c
+
+    app.unmerge(tenant, second)
+    app.unmerge(tenant, first)
+    assert {app.participant(tenant, p).status for p in (a, b, c)} == {ParticipantStatus.PENDING}
