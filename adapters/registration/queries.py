@@ -143,6 +143,8 @@ class RegistrationQueries:
                 s_.event_id == event_id,
                 s_.step_id == step_id,
                 s_.status == ACTIVE,
+                # A merged participant's steps wait for its un-merge, not for a person.
+                p_.status != ParticipantStatus.MERGED.value,
             )
         )
         query = keyset(query, s_.reached_at, s_.participant_id, limit, cursor)

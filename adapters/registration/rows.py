@@ -68,10 +68,11 @@ class ParticipantRow:
     organisation: str | None
     nationality: str | None
     document_number: str | None
-    status: str  # pending, approved, rejected, withdrawn, cancelled
+    status: str  # pending, approved, rejected, withdrawn, cancelled, merged
     workflow_version: int
     active_steps: list[str]
     reason: str | None
+    survivor_id: UUID | None  # while merged into another participant
     version: int
     registered_at: datetime
     updated_at: datetime

@@ -136,7 +136,7 @@ participants = Table(
         "status",
         String,
         nullable=False,
-        comment="pending (in the workflow), approved, rejected, withdrawn or cancelled",
+        comment="pending (in the workflow), approved, rejected, withdrawn, cancelled or merged",
     ),
     Column(
         "workflow_version",
@@ -155,6 +155,12 @@ participants = Table(
         String,
         nullable=True,
         comment="Why the participant withdrew or was cancelled; null: not given or not ended",
+    ),
+    Column(
+        "survivor_id",
+        Uuid,
+        nullable=True,
+        comment="While merged: the participant it was merged into (screening_merges); else null",
     ),
     Column("version", Integer, nullable=False, comment="Aggregate version (the ETag)"),
     Column("registered_at", UtcDateTime, nullable=False, comment="When they registered (UTC)"),

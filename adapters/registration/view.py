@@ -180,6 +180,7 @@ class SqlRegistrationView(SqlView):
                 "workflow_version": workflow_version,
                 "active_steps": sorted(known.active),
                 "reason": None,
+                "survivor_id": None,
                 "version": 1,
                 "registered_at": at,
                 "updated_at": at,
@@ -212,6 +213,13 @@ class SqlRegistrationView(SqlView):
         values = {**changes, "active_steps": sorted(known.active)}
         self.rows.update(
             participants, participant_id, {**values, "version": version, "updated_at": at}
+        )
+
+    def participant_merged(
+        self, participant_id: UUID, changes: dict[str, Any], version: int, at: datetime
+    ) -> None:
+        self.rows.update(
+            participants, participant_id, {**changes, "version": version, "updated_at": at}
         )
 
     def _participant(self, participant_id: UUID) -> _Known:

@@ -16,6 +16,7 @@ class CredentialSnapshot:
     state: CredentialState
     eligible: bool
     category: str | None
+    participant_status: str = "approved"  # as the registration context last said
 
     @classmethod
     def of(cls, credential: Credential) -> CredentialSnapshot:
@@ -27,6 +28,7 @@ class CredentialSnapshot:
             credential.state,
             credential.eligible,
             credential.category,
+            credential.participant_status,
         )
 
     def check(self, code: str) -> CodeCheck:

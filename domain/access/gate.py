@@ -52,6 +52,10 @@ from domain.shared.errors import NotFound, RuleViolation
 ANNUL_WINDOW = timedelta(minutes=5)
 CHECK_OUT_DEVICE = "check-out"  # the device id of the exits a check-out implies
 
+# A participant merged into another registration of the same person: the survivor's
+# credential is the one to use.
+MERGED = "merged"
+MERGED_REASON = "the participant was merged into another registration; use the survivor's badge"
 _CODE_REFUSALS: dict[CodeCheck, Refusal] = {
     CodeCheck.REVOKED: (ScanResult.REVOKED, "the credential is revoked"),
     CodeCheck.SUSPENDED: (ScanResult.SUSPENDED, "the credential is suspended"),
@@ -289,6 +293,8 @@ class Gate:
             return None
         if not checkpoint.lets_in:
             return ScanResult.WRONG_ZONE, f"{checkpoint.name} only lets people out"
+        if check is CodeCheck.NOT_ELIGIBLE and credential.participant_status == MERGED:
+            return ScanResult.NOT_APPROVED, MERGED_REASON
         if check in _CODE_REFUSALS:
             return _CODE_REFUSALS[check]
         if credential.participant_id in self.blocked:

@@ -12,6 +12,7 @@ from eventsourcing.persistence import JSONTranscoder, RecordConflictError
 
 from domain.registration.email_index import EmailIndex, email_index_id
 from domain.registration.managed_event import CategoryAsDict, ManagedEvent
+from domain.registration.merge import Merge, MergeAcrossEvents, choose_fields, merged_details
 from domain.registration.participant import Participant
 from domain.registration.person import PersonalDetails
 from domain.registration.seats import SeatLedger, ledger_id
@@ -28,7 +29,11 @@ REASON_MAX = 500
 
 
 A = TypeVar("A", bound=Aggregate)
-_NOUNS: dict[type[Any], str] = {ManagedEvent: "event", Participant: "participant"}
+_NOUNS: dict[type[Any], str] = {
+    ManagedEvent: "event",
+    Participant: "participant",
+    Merge: "merge",
+}
 
 
 def _capacities(event: ManagedEvent) -> dict[str, int | None]:
@@ -37,7 +42,7 @@ def _capacities(event: ManagedEvent) -> dict[str, int | None]:
 
 class RegistrationApplication(AccreditApplication):
     name = "registration"
-    aggregates = (ManagedEvent, SeatLedger, Participant, EmailIndex)
+    aggregates = (ManagedEvent, SeatLedger, Participant, EmailIndex, Merge)
     # Managed events gather workflow versions and edits; load them from a snapshot.
     snapshotting_intervals = {ManagedEvent: 50, SeatLedger: 100}
 
@@ -291,6 +296,90 @@ class RegistrationApplication(AccreditApplication):
         self._owned(ManagedEvent, tenant_id, event_id, readonly=True)
         return self.load(SeatLedger, ledger_id(event_id), readonly=True).taken()
 
+    # Merges (domain.registration.merge)
+
+    @retry_on_conflict
+    def merge_participants(
+        self,
+        tenant_id: UUID,
+        survivor_id: UUID,
+        absorbed_id: UUID,
+        choices: Mapping[str, str] | None = None,
+    ) -> Ack[Merge]:
+        """Merges a registration into another of the same event, choosing whose details survive.
+
+        The absorbed gives back its seat and its e-mail; the survivor takes the absorbed's
+        address if chosen; all in one save.
+        """
+        if survivor_id == absorbed_id:
+            raise InvalidValue("absorbed_id", "a participant cannot be merged with itself")
+        survivor = self._owned(Participant, tenant_id, survivor_id)
+        absorbed = self._owned(Participant, tenant_id, absorbed_id)
+        survivor.check_not_ended()
+        absorbed.check_not_merged()
+        if absorbed.event_id != survivor.event_id:
+            raise MergeAcrossEvents("the two participants are registered for different events")
+        chosen = choose_fields(survivor.details, absorbed.details, choices or {})
+        after = merged_details(survivor.details, absorbed.details, chosen)
+        merge = Merge(
+            tenant_id=tenant_id,
+            event_id=survivor.event_id,
+            survivor_id=survivor.id,
+            absorbed_id=absorbed.id,
+            chosen=chosen,
+        )
+        others: list[Aggregate] = [survivor, absorbed]
+        seat_released = absorbed.holds_seat
+        if seat_released:
+            ledger = self.load(SeatLedger, ledger_id(absorbed.event_id))
+            ledger.release(absorbed.id, absorbed.category)
+            others.append(ledger)
+        indexes = _Indexes(self, survivor.event_id, tenant_id)
+        absorbed_index = indexes.get(absorbed.details.normalised_email)
+        email_released = absorbed_index is not None and absorbed_index.participant_id == absorbed.id
+        indexes.release(absorbed.details.normalised_email, absorbed.id)
+        if after.normalised_email != survivor.details.normalised_email:
+            indexes.release(survivor.details.normalised_email, survivor.id)
+            indexes.claim(after.normalised_email, survivor.id)
+        survivor.absorb(merge.id, absorbed.id, chosen, survivor.details.differences(after))
+        absorbed.merge_into(merge.id, survivor.id, seat_released, email_released)
+        return self.ack(merge, *others, *indexes.changed())
+
+    def merge(self, tenant_id: UUID, merge_id: UUID) -> Merge:
+        """The tenant's merge (for commands and their answers)."""
+        return self._owned(Merge, tenant_id, merge_id, readonly=True)
+
+    @retry_on_conflict
+    def unmerge(self, tenant_id: UUID, merge_id: UUID) -> Ack[Merge]:
+        """Undoes a merge: both participants get back what it changed, as new domain events.
+
+        The absorbed takes back its seat (CapacityReached if none is left) and its e-mail
+        (AlreadyRegistered if someone else registered it since).
+        """
+        merge = self._owned(Merge, tenant_id, merge_id)
+        merge.undo()
+        survivor = self.load(Participant, merge.survivor_id)
+        absorbed = self.load(Participant, merge.absorbed_id)
+        # The survivor merged since into a third: undo that first (the refusal names it).
+        survivor.check_not_merged()
+        state = absorbed.merged_by(merge.id)
+        restored = survivor.restorable(merge.id)
+        after = survivor.details.with_record(restored)
+        others: list[Aggregate] = [survivor, absorbed]
+        indexes = _Indexes(self, merge.event_id, tenant_id)
+        if not survivor.has_ended and after.normalised_email != survivor.details.normalised_email:
+            indexes.release(survivor.details.normalised_email, survivor.id)
+            indexes.claim(after.normalised_email, survivor.id)
+        if state.email_released:
+            indexes.claim(absorbed.details.normalised_email, absorbed.id)
+        if state.seat_released:
+            ledger = self.load(SeatLedger, ledger_id(absorbed.event_id))
+            ledger.take(absorbed.id, absorbed.category)
+            others.append(ledger)
+        survivor.unabsorb(merge.id, restored)
+        absorbed.unmerge(merge.id)
+        return self.ack(merge, *others, *indexes.changed())
+
     # Helpers
 
     def _definition_of(self, participant: Participant) -> WorkflowDefinition:
@@ -341,3 +430,39 @@ class RegistrationApplication(AccreditApplication):
             # Another tenant's aggregate does not exist as far as this caller knows.
             raise NotFound(f"no {noun} with id {aggregate_id}")
         return aggregate
+
+
+class _Indexes:
+    """The e-mail indexes of one event a command changes, each loaded once, saved together."""
+
+    def __init__(self, app: RegistrationApplication, event_id: UUID, tenant_id: UUID) -> None:
+        self.app = app
+        self.event_id = event_id
+        self.tenant_id = tenant_id
+        self.loaded: dict[str, EmailIndex | None] = {}
+
+    def get(self, normalised: str) -> EmailIndex | None:
+        if normalised not in self.loaded:
+            self.loaded[normalised] = self.app._email_index(self.event_id, normalised)
+        return self.loaded[normalised]
+
+    def release(self, normalised: str, participant_id: UUID) -> None:
+        index = self.get(normalised)
+        if index is not None:
+            index.release(participant_id)
+
+    def claim(self, normalised: str, participant_id: UUID) -> None:
+        """AlreadyRegistered if another participant holds the address."""
+        index = self.get(normalised)
+        if index is None:
+            self.loaded[normalised] = EmailIndex(
+                event_id=self.event_id,
+                email=normalised,
+                tenant_id=self.tenant_id,
+                participant_id=participant_id,
+            )
+        elif index.participant_id != participant_id:
+            index.claim(participant_id)
+
+    def changed(self) -> list[Aggregate]:
+        return [i for i in self.loaded.values() if i is not None and i.pending_events]

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.registration.merge import Absorption, MergedState, ParticipantMerged
 from domain.registration.person import PersonalDetails
 from domain.registration.workflow.record import EMPTY_RUN, apply_changes
 from domain.registration.workflow.run import RunStatus, WorkflowRun
@@ -26,6 +27,7 @@ class ParticipantStatus(StrEnum):
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"  # by the participant
     CANCELLED = "cancelled"  # by the organiser
+    MERGED = "merged"  # into another registration of the same person (survivor_id)
 
 
 _FROM_RUN = {
@@ -85,6 +87,39 @@ class Participant(Aggregate):
         reason: str | None
         workflow: dict[str, Any]
 
+    class Absorbed(Aggregate.Event):
+        """Another registration of the same person was merged into this one."""
+
+        merge_id: UUID
+        absorbed_id: UUID
+        chosen: dict[str, str]  # personal detail -> survivor or absorbed, every one
+        changes: dict[str, Any]  # the personal details the merge changed, as recorded
+        previous: dict[str, Any]  # their values before the merge
+
+    class MergedInto(Aggregate.Event):
+        """This registration was merged into another (the survivor); it refuses commands."""
+
+        merge_id: UUID
+        survivor_id: UUID
+        previous_status: str
+        seat_released: bool  # it held a seat, given back
+        email_released: bool  # it held its e-mail at the event, given back
+
+    class Unabsorbed(Aggregate.Event):
+        """A merge into this registration was undone; the details it changed are restored."""
+
+        merge_id: UUID
+        absorbed_id: UUID
+        changes: dict[str, Any]  # the personal details restored, as recorded
+
+    class Unmerged(Aggregate.Event):
+        """The merge of this registration was undone; it has its status back."""
+
+        merge_id: UUID
+        status: str
+        seat_retaken: bool
+        email_reclaimed: bool
+
     @event(Registered)
     def __init__(
         self,
@@ -103,6 +138,12 @@ class Participant(Aggregate):
         self.run: WorkflowRun = apply_changes(EMPTY_RUN, workflow)
         self.status = status_after(self.run.status)
         self.reason: str | None = None
+        self.merged: MergedState | None = None  # while merged into a survivor
+        self.absorbed: dict[UUID, Absorption] = {}  # by merge id, until undone
+
+    @property
+    def survivor_id(self) -> UUID | None:
+        return self.merged.survivor_id if self.merged is not None else None
 
     @property
     def holds_seat(self) -> bool:
@@ -112,7 +153,12 @@ class Participant(Aggregate):
     def has_ended(self) -> bool:
         return self.status in (ParticipantStatus.WITHDRAWN, ParticipantStatus.CANCELLED)
 
+    def check_not_merged(self) -> None:
+        if self.merged is not None:
+            raise ParticipantMerged(self.id, self.merged.survivor_id)
+
     def check_not_ended(self) -> None:
+        self.check_not_merged()
         if self.has_ended:
             raise RegistrationEnded(f"the participant is {self.status}")
 
@@ -175,6 +221,110 @@ class Participant(Aggregate):
         self.run = apply_changes(self.run, workflow)
         self.status = status
         self.reason = reason
+
+    # Merges (domain.registration.merge decides what they change)
+
+    def absorb(
+        self,
+        merge_id: UUID,
+        absorbed_id: UUID,
+        chosen: dict[str, str],
+        changes: dict[str, Any],
+    ) -> None:
+        """Takes the chosen details of a registration merged into this one."""
+        self.check_not_ended()
+        mine = self.details.to_record()
+        previous = {k: mine[k] for k in changes}
+        self._absorbed(
+            merge_id=merge_id,
+            absorbed_id=absorbed_id,
+            chosen=chosen,
+            changes=changes,
+            previous=previous,
+        )
+
+    @event(Absorbed)
+    def _absorbed(
+        self,
+        merge_id: UUID,
+        absorbed_id: UUID,
+        chosen: dict[str, str],
+        changes: dict[str, Any],
+        previous: dict[str, Any],
+    ) -> None:
+        del chosen  # kept in the domain event for auditors
+        self.details = self.details.with_record(changes)
+        self.absorbed[merge_id] = Absorption(absorbed_id, dict(changes), dict(previous))
+
+    def restorable(self, merge_id: UUID) -> dict[str, Any]:
+        """What undoing the merge restores: the details it changed that have not changed since.
+
+        A detail changed again after the merge keeps its later value.
+        """
+        absorbed = self.absorbed[merge_id]
+        now = self.details.to_record()
+        return {k: v for k, v in absorbed.previous.items() if now[k] == absorbed.changes[k]}
+
+    def unabsorb(self, merge_id: UUID, changes: dict[str, Any]) -> None:
+        absorbed = self.absorbed[merge_id]
+        self._unabsorbed(merge_id=merge_id, absorbed_id=absorbed.absorbed_id, changes=changes)
+
+    @event(Unabsorbed)
+    def _unabsorbed(self, merge_id: UUID, absorbed_id: UUID, changes: dict[str, Any]) -> None:
+        del absorbed_id
+        self.details = self.details.with_record(changes)
+        del self.absorbed[merge_id]
+
+    def merge_into(
+        self, merge_id: UUID, survivor_id: UUID, seat_released: bool, email_released: bool
+    ) -> None:
+        """Points this registration to its survivor; from now on it refuses commands."""
+        self.check_not_merged()
+        self._merged_into(
+            merge_id=merge_id,
+            survivor_id=survivor_id,
+            previous_status=self.status.value,
+            seat_released=seat_released,
+            email_released=email_released,
+        )
+
+    @event(MergedInto)
+    def _merged_into(
+        self,
+        merge_id: UUID,
+        survivor_id: UUID,
+        previous_status: str,
+        seat_released: bool,
+        email_released: bool,
+    ) -> None:
+        self.merged = MergedState(
+            merge_id, survivor_id, previous_status, seat_released, email_released
+        )
+        self.status = ParticipantStatus.MERGED
+
+    def merged_by(self, merge_id: UUID) -> MergedState:
+        """What this registration kept of the merge that absorbed it."""
+        if self.merged is None or self.merged.merge_id != merge_id:
+            raise RuleViolation(f"participant {self.id} is not merged by merge {merge_id}")
+        return self.merged
+
+    def unmerge(self, merge_id: UUID) -> None:
+        """Gives this registration back its status, seat and e-mail from before the merge."""
+        merged = self.merged_by(merge_id)
+        self._unmerged(
+            merge_id=merge_id,
+            status=merged.previous_status,
+            seat_retaken=merged.seat_released,
+            email_reclaimed=merged.email_released,
+        )
+
+    @event(Unmerged)
+    def _unmerged(
+        self, merge_id: UUID, status: str, seat_retaken: bool, email_reclaimed: bool
+    ) -> None:
+        del merge_id, seat_retaken, email_reclaimed
+        self.merged = None
+        self.status = ParticipantStatus(status)
 
 
 # Histories written before this module moved name its classes by the old path.

@@ -180,6 +180,10 @@ def slug_of(error: DomainError) -> str:
     return "conflict"
 
 
+# A member naming the record that now stands for the one refused: the answer links to it.
+_CANONICAL_MEMBERS = {"survivor_id": "/v1/participants/{}"}
+
+
 def domain_error_to_problem(error: DomainError) -> Problem:
     """The one place where the domain's refusals become HTTP answers."""
     slug = slug_of(error)
@@ -187,7 +191,13 @@ def domain_error_to_problem(error: DomainError) -> Problem:
     if members.get("code") in (slug, "not-found"):
         # A code that only repeats the type says nothing.
         del members["code"]
-    return Problem(slug, error.detail, **members)
+    links = [
+        f'<{path.format(members[name])}>; rel="canonical"'
+        for name, path in _CANONICAL_MEMBERS.items()
+        if name in members
+    ]
+    headers = {"Link": ", ".join(links)} if links else None
+    return Problem(slug, error.detail, headers=headers, **members)
 
 
 def register_error_handlers(app: falcon.App[falcon.Request, falcon.Response]) -> None:

@@ -40,6 +40,9 @@ PARTICIPANT_EVENTS = (
     Participant.StepCompleted,
     Participant.Withdrawn,
     Participant.Cancelled,
+    # A merged participant's credential stops working; an un-merge gives its status back.
+    Participant.MergedInto,
+    Participant.Unmerged,
 )
 
 
@@ -49,6 +52,10 @@ def status_of(domain_event: DomainEventProtocol[Any]) -> ParticipantStatus:
         return ParticipantStatus.WITHDRAWN
     if isinstance(domain_event, Participant.Cancelled):
         return ParticipantStatus.CANCELLED
+    if isinstance(domain_event, Participant.MergedInto):
+        return ParticipantStatus.MERGED
+    if isinstance(domain_event, Participant.Unmerged):
+        return ParticipantStatus(domain_event.status)
     workflow: dict[str, Any] = getattr(domain_event, "workflow")  # noqa: B009
     return status_after(workflow["status"])
 

@@ -83,10 +83,17 @@ class RegistrationView(Protocol):
     ) -> None:
         """The participant's new status (and reason), and the steps and branches that changed."""
 
+    def participant_merged(
+        self, participant_id: UUID, changes: dict[str, Any], version: int, at: datetime
+    ) -> None:
+        """A participant merged into its survivor, or back: its status and survivor_id."""
+
 
 class RegistrationProjector(Projector[RegistrationView]):
     name = "registration"
-    version = 2  # 2: one-name people (first or last name null) and full_name; event country
+    # 2: one-name people (first or last name null) with full_name; the event's country;
+    # participants have survivor_id, and the status merged.
+    version = 2
     upstream = ("registration",)
 
     @on(ManagedEvent.Created)
@@ -160,14 +167,28 @@ class RegistrationProjector(Projector[RegistrationView]):
             e.timestamp,
         )
 
-    @on(Participant.DetailsUpdated)
-    def _details_updated(self, e: Participant.DetailsUpdated, view: RegistrationView) -> None:
+    @on(Participant.DetailsUpdated, Participant.Absorbed, Participant.Unabsorbed)
+    def _details_updated(
+        self,
+        e: Participant.DetailsUpdated | Participant.Absorbed | Participant.Unabsorbed,
+        view: RegistrationView,
+    ) -> None:
         changes = dict(e.changes)
         if changes.get("date_of_birth"):
             changes["date_of_birth"] = date.fromisoformat(changes["date_of_birth"])
         view.participant_details_updated(
             e.originator_id, changes, e.originator_version, e.timestamp
         )
+
+    @on(Participant.MergedInto)
+    def _merged_into(self, e: Participant.MergedInto, view: RegistrationView) -> None:
+        changes = {"status": ParticipantStatus.MERGED.value, "survivor_id": e.survivor_id}
+        view.participant_merged(e.originator_id, changes, e.originator_version, e.timestamp)
+
+    @on(Participant.Unmerged)
+    def _unmerged(self, e: Participant.Unmerged, view: RegistrationView) -> None:
+        changes = {"status": e.status, "survivor_id": None}
+        view.participant_merged(e.originator_id, changes, e.originator_version, e.timestamp)
 
     @on(Participant.StepCompleted)
     def _step_completed(self, e: Participant.StepCompleted, view: RegistrationView) -> None:

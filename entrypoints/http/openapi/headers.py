@@ -57,6 +57,11 @@ HEADERS: dict[str, tuple[str, dict[str, Any]]] = {
         "true: this is the stored answer to an earlier request with the same Idempotency-Key.",
         {"type": "string", "enum": ["true"]},
     ),
+    "Link": (
+        'With participant-merged: </v1/participants/{survivor_id}>; rel="canonical", the '
+        "participant the refused one was merged into.",
+        _TEXT,
+    ),
     "WWW-Authenticate": ('The scheme to authenticate with: Bearer realm="accredit".', _TEXT),
     "Content-Disposition": ("attachment, with a file name to save the export as.", _TEXT),
 }
@@ -119,6 +124,9 @@ def problem_headers(status: int, method: str, op: Operation) -> dict[str, Any]:
     elif status == 409 and method == "POST" and not op.public:
         # idempotency-key-in-use: the first request with the key is still running.
         headers["Retry-After"] = header("Retry-After")
+    if status == 409 and method != "GET" and not op.public:
+        # participant-merged: the record that stands for the person now.
+        headers["Link"] = header("Link")
     if status == 401:
         headers["WWW-Authenticate"] = header("WWW-Authenticate", required=True)
     if method == "POST" and not op.public and status in REPLAYED_STATUSES:

@@ -22,7 +22,8 @@ _EXAMPLES: dict[str, dict[str, Any]] = {
         "errors": [
             {
                 "field": "status",
-                "message": "Must be one of: pending, approved, rejected, withdrawn, cancelled.",
+                "message": "Must be one of: pending, approved, rejected, withdrawn, cancelled, "
+                "merged.",
             }
         ],
     },

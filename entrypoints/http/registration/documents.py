@@ -86,6 +86,7 @@ def participant_document(participant: Participant) -> dict[str, Any]:
             "workflow_version": participant.workflow_version,
             "active_steps": list(run.active_steps),
             "reason": participant.reason,
+            "survivor_id": participant.survivor_id,
             "version": participant.version,
             "registered_at": participant.created_on,
             "updated_at": participant.modified_on,

@@ -112,6 +112,7 @@ _PERSON: dict[str, Any] = {
     "document_number": None,
     "workflow_version": 1,
     "reason": None,
+    "survivor_id": None,
     "registered_at": REGISTERED_AT,
 }
 PARTICIPANT_SUMMARY: dict[str, Any] = {
@@ -207,7 +208,14 @@ PARTICIPANT_CANCELLED: dict[str, Any] = {
     "reason": "Duplicate of another registration",
 }
 EVENT_COUNTS: dict[str, Any] = {
-    "by_status": {"pending": 12, "approved": 40, "rejected": 3, "withdrawn": 1, "cancelled": 0},
+    "by_status": {
+        "pending": 12,
+        "approved": 40,
+        "rejected": 3,
+        "withdrawn": 1,
+        "cancelled": 0,
+        "merged": 0,
+    },
     "by_category": {
         "press": {"pending": 2, "approved": 30},
         "exhibitor": {"pending": 10, "approved": 10, "rejected": 3, "withdrawn": 1},

@@ -168,6 +168,11 @@ class ParticipantSummarySchema(Schema):
     workflow_version = fields.Integer(required=True)
     active_steps = fields.List(fields.String(), required=True)
     reason = fields.String(required=True, allow_none=True)
+    survivor_id = fields.UUID(
+        required=True,
+        allow_none=True,
+        metadata={"description": "While merged: the participant it was merged into"},
+    )
     version = fields.Integer(required=True)
     registered_at = fields.AwareDateTime(required=True)
     updated_at = fields.AwareDateTime(required=True)

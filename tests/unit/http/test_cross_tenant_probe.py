@@ -67,8 +67,25 @@ def owned_world(client: TestClient, container: Container, owner: Caller) -> dict
         ),
         201,
     )
+    second = expect.ok(
+        client.simulate_post(
+            f"{events}/participants",
+            json={"first_name": "Ada", "last_name": "Lovelace", "email": "ada.l@example.org"},
+            headers=owner.headers,
+        ),
+        201,
+    )
+    merge = expect.ok(
+        client.simulate_post(
+            f"/v1/participants/{participant['id']}/merge",
+            json={"absorbed_id": second["id"]},
+            headers=owner.headers,
+        ),
+        201,
+    )
     container.catch_up()
     return {
+        "merge_id": merge["id"],
         "key_id": str(owner.key_id),
         "event_id": event["id"],
         "participant_id": participant["id"],

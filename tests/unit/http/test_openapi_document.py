@@ -264,6 +264,7 @@ ETAG_READS = {
     "/v1/events/{event_id}/zones/{zone_id}",
     "/v1/events/{event_id}/zones/{zone_id}/rules",
     "/v1/events/{event_id}/checkpoints/{checkpoint_id}",
+    "/v1/merges/{merge_id}",
 }
 
 
@@ -322,8 +323,26 @@ def test_every_read_sends_an_etag_exactly_where_the_document_says(
         ),
         201,
     )
+    # A second registration merged into the first, so there is a merge to read.
+    second = expect.ok(
+        client.simulate_post(
+            f"/v1/events/{event['id']}/participants",
+            json={"first_name": "Ada", "last_name": "Lovelace", "email": "ada.l@example.org"},
+            headers=admin.headers,
+        ),
+        201,
+    )
+    merged = expect.ok(
+        client.simulate_post(
+            f"/v1/participants/{participant['id']}/merge",
+            json={"absorbed_id": second["id"]},
+            headers=admin.headers,
+        ),
+        201,
+    )
     container.catch_up()
     ids = {
+        "merge_id": merged["id"],
         "key_id": str(admin.key_id),
         "event_id": event["id"],
         "zone_id": zone["id"],

@@ -363,6 +363,7 @@ def test_counts_give_participants_per_status_and_category_and_the_seats_taken(
         "rejected": 0,
         "withdrawn": 0,
         "cancelled": 0,
+        "merged": 0,
     }
     assert body["by_category"] == {"press": {"pending": 1, "approved": 1}}
     assert (body["total"], body["capacity"], body["seats_taken"]) == (2, 10, 1)
