@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from domain.shared.application import AccreditApplication
+from domain.screening.blacklist import Blacklist
+from domain.screening.blacklist_commands import BlacklistCommands
 
 
-class ScreeningApplication(AccreditApplication):
+class ScreeningApplication(BlacklistCommands):
     """One event store for the context's decisions (reviews of pairs, blacklist entries)."""
 
     name = "screening"
+    aggregates = (Blacklist,)

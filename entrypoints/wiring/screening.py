@@ -3,19 +3,62 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from uuid import UUID
 
+from adapters.registration.queries import RegistrationQueries
+from adapters.screening.blacklist_queries import BlacklistQueries
+from adapters.screening.blacklist_view import SqlBlacklistView
+from domain.registration.application import RegistrationApplication
 from domain.screening.application import ScreeningApplication
+from entrypoints.http.screening.blacklist import (
+    BlacklistEntryRemoveResource,
+    BlacklistEntryResource,
+    BlacklistResource,
+    TenantEvents,
+)
 from entrypoints.wiring.container import Container
-from entrypoints.wiring.context import Context, Route
+from entrypoints.wiring.context import Context, ProjectionWiring, Route, ViewAccess
+from projections.screening.blacklist import BlacklistProjector
+
+# The blacklist: entries, and the screening of every registration against them.
+
+
+def _blacklist_queries(access: ViewAccess) -> BlacklistQueries:
+    return BlacklistQueries(access.reader)
+
+
+def _tenant_events(c: Container) -> TenantEvents:
+    """Registration's events as the blacklist asks about them, never importing it there."""
+    registration, queries = c.app(RegistrationApplication), c.query(RegistrationQueries)
+
+    def check(tenant_id: UUID, event_id: UUID) -> None:
+        # The event itself, read-only: commands never read views. NotFound if not the tenant's.
+        registration.event(tenant_id, event_id)
+
+    def listed(tenant_id: UUID, event_id: UUID) -> bool:
+        return queries.event(tenant_id, event_id) is not None
+
+    return TenantEvents(check=check, listed=listed)
+
+
+def _blacklist_routes(c: Container) -> list[Route]:
+    screening, queries = c.app(ScreeningApplication), c.query(BlacklistQueries)
+    entry = "/v1/blacklist/{entry_id:uuid}"
+    return [
+        ("/v1/blacklist", BlacklistResource(screening, queries, _tenant_events(c))),
+        (entry, BlacklistEntryResource(screening, queries)),
+        (f"{entry}/remove", BlacklistEntryRemoveResource(screening)),
+    ]
 
 
 def _routes(c: Container) -> Sequence[Route]:
-    del c
-    return []
+    return [*_blacklist_routes(c)]
 
 
 SCREENING = Context(
     name="screening",
     application=ScreeningApplication,
+    projections=(ProjectionWiring(SqlBlacklistView, BlacklistProjector),),
+    queries=(_blacklist_queries,),
     routes=_routes,
 )

@@ -322,9 +322,18 @@ def test_every_read_sends_an_etag_exactly_where_the_document_says(
         ),
         201,
     )
+    entry = expect.ok(
+        client.simulate_post(
+            "/v1/blacklist",
+            json={"document_number": "X1234567", "reason": "fraud"},
+            headers=admin.headers,
+        ),
+        201,
+    )
     container.catch_up()
     ids = {
         "key_id": str(admin.key_id),
+        "entry_id": entry["id"],
         "event_id": event["id"],
         "zone_id": zone["id"],
         "checkpoint_id": checkpoint["id"],
