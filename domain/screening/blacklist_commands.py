@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from domain.screening.blacklist import Blacklist, blacklist_id
+from domain.screening.blacklist_match import CLEAR, Decision, screen
+from domain.screening.participant_screening import ParticipantScreening, screening_id
 from domain.shared.application import AccreditApplication, Ack, retry_on_conflict
 from domain.shared.cause import current_cause
 from domain.shared.errors import NotFound
@@ -73,3 +77,42 @@ class BlacklistCommands(AccreditApplication):
             raise NotFound(f"no blacklist entry with id {entry_id}") from None
         blacklist.remove_entry(entry_id, reason, current_cause().actor)
         return self.ack(blacklist)
+
+    # Screening: each participant's details against the entries in force for their event.
+
+    def screening(self, participant_id: UUID) -> ParticipantScreening | None:
+        """The participant's screening record, read-only, or None if nothing stopped them."""
+        try:
+            return self.load(ParticipantScreening, screening_id(participant_id), readonly=True)
+        except NotFound:
+            return None
+
+    @retry_on_conflict
+    def screen_participant(
+        self,
+        tenant_id: UUID,
+        event_id: UUID,
+        participant_id: UUID,
+        details: Mapping[str, Any],
+        cause: str,
+    ) -> ParticipantScreening | None:
+        """Screens the participant's details now; records the decision if it changes one.
+
+        Idempotent: the same details against the same entries record nothing again.
+        Returns the participant's record as it stands (None: never stopped).
+        """
+        blacklist = self.blacklist(tenant_id)
+        decision: Decision = CLEAR
+        if blacklist is not None:
+            decision = screen(details, event_id, blacklist.entries.values(), self.clock())
+        try:
+            record = self.load(ParticipantScreening, screening_id(participant_id))
+        except NotFound:
+            if decision is CLEAR:
+                return None
+            record = ParticipantScreening(
+                tenant_id=tenant_id, participant_id=participant_id, event_id=event_id
+            )
+        record.record(decision, cause)
+        self.commit(record)
+        return record
