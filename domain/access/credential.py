@@ -115,6 +115,17 @@ class Credential(Aggregate):
         participant_status: str
         participant_version: int
 
+    class ScreeningBlocked(Aggregate.Event):
+        """Screening blocked the participant: every scan of the code answers BLOCKED."""
+
+        reason: str
+        participant_version: int
+
+    class ScreeningUnblocked(Aggregate.Event):
+        """Screening lifted the participant's block."""
+
+        participant_version: int
+
     @staticmethod
     def create_id(participant_id: UUID) -> UUID:
         return credential_id(participant_id)
@@ -140,6 +151,8 @@ class Credential(Aggregate):
         self.participant_status = "approved"
         self.participant_version = participant_version
         self.reason: str | None = None
+        self.blocked_reason: str | None = None  # screening's; None: not blocked
+        self.screening_version = 0  # the participant version its block was last taken at
 
     # What a gate decides on
 
@@ -226,3 +239,26 @@ class Credential(Aggregate):
         self.eligible = eligible
         self.participant_status = participant_status
         self.participant_version = participant_version
+
+    # The screening context's word, as the participant's registration records it
+
+    def follow_screening(self, blocked_reason: str | None, participant_version: int) -> None:
+        """Takes the participant's block (a reason) or its lifting (None), if it is newer."""
+        if participant_version <= self.screening_version:
+            return
+        if blocked_reason == self.blocked_reason:
+            return
+        if blocked_reason is None:
+            self._screening_unblocked(participant_version=participant_version)
+        else:
+            self._screening_blocked(reason=blocked_reason, participant_version=participant_version)
+
+    @event(ScreeningBlocked)
+    def _screening_blocked(self, reason: str, participant_version: int) -> None:
+        self.blocked_reason = reason
+        self.screening_version = participant_version
+
+    @event(ScreeningUnblocked)
+    def _screening_unblocked(self, participant_version: int) -> None:
+        self.blocked_reason = None
+        self.screening_version = participant_version

@@ -16,6 +16,7 @@ class CredentialSnapshot:
     state: CredentialState
     eligible: bool
     category: str | None
+    blocked_reason: str | None = None  # screening blocked the participant
 
     @classmethod
     def of(cls, credential: Credential) -> CredentialSnapshot:
@@ -27,6 +28,7 @@ class CredentialSnapshot:
             credential.state,
             credential.eligible,
             credential.category,
+            credential.blocked_reason,
         )
 
     def check(self, code: str) -> CodeCheck:

@@ -45,6 +45,14 @@ class RegistrationEnded(RuleViolation):
     title = "The participant has withdrawn or was cancelled"
 
 
+class NotHeld(RuleViolation):
+    code = "not-held-for-screening"
+    title = "The participant is not held for screening review"
+
+
+HELD_REASON = "held for screening review"
+
+
 class Participant(Aggregate):
     # Domain events: a public contract, each with its typed payload. `workflow` is what
     # the workflow decided in answer (domain.registration.workflow.record).
@@ -85,6 +93,34 @@ class Participant(Aggregate):
         reason: str | None
         workflow: dict[str, Any]
 
+    # Screening's word (the screening policy's, and a reviewer's release): kept apart from
+    # the workflow's events. A hold defers an approval, a block stops the credential.
+
+    class ScreeningHeld(Aggregate.Event):
+        """Screening matched the participant to a blacklist entry closely: held for review."""
+
+        decision_id: UUID
+        reason: str
+
+    class ScreeningReleased(Aggregate.Event):
+        """The hold was lifted (by a reviewer, or the entry went); an approval it deferred
+        takes effect, as `workflow` records."""
+
+        decision_id: UUID
+        actor: str | None
+        workflow: dict[str, Any]
+
+    class ScreeningBlocked(Aggregate.Event):
+        """Screening matched the participant's document to a blacklist entry: blocked."""
+
+        decision_id: UUID
+        reason: str
+
+    class ScreeningUnblocked(Aggregate.Event):
+        """The block was lifted: the entry that caused it went, or no longer matches."""
+
+        decision_id: UUID
+
     @event(Registered)
     def __init__(
         self,
@@ -103,6 +139,10 @@ class Participant(Aggregate):
         self.run: WorkflowRun = apply_changes(EMPTY_RUN, workflow)
         self.status = status_after(self.run.status)
         self.reason: str | None = None
+        self.screening_decision: UUID | None = None  # the last screening decision followed
+        self.held_by: UUID | None = None
+        self.blocked_by: UUID | None = None
+        self.blocked_reason: str | None = None
 
     @property
     def holds_seat(self) -> bool:
@@ -175,6 +215,80 @@ class Participant(Aggregate):
         self.run = apply_changes(self.run, workflow)
         self.status = status
         self.reason = reason
+
+    # Screening
+
+    @property
+    def held(self) -> bool:
+        return self.held_by is not None
+
+    @property
+    def blocked(self) -> bool:
+        return self.blocked_by is not None
+
+    @property
+    def approval_deferred(self) -> bool:
+        """Every step is done and would approve, but a hold kept the workflow from deciding."""
+        return (
+            self.status is ParticipantStatus.PENDING
+            and not self.run.active_steps
+            and bool(self.run.steps)
+        )
+
+    def follow_screening(
+        self, decision_id: UUID, outcome: str, reason: str, release: dict[str, Any] | None
+    ) -> None:
+        """Takes a screening decision (clear, hold or block) once; an ended one is kept out.
+
+        `release` is the workflow's answer if a hold lifted now lets an approval through.
+        """
+        if self.has_ended or self.screening_decision == decision_id:
+            return
+        if self.blocked and outcome != "block":
+            self._screening_unblocked(decision_id=decision_id)
+        if self.held and outcome != "hold":
+            self._screening_released(decision_id=decision_id, actor=None, workflow=release or {})
+        if outcome == "block" and self.blocked_by != decision_id:
+            self._screening_blocked(decision_id=decision_id, reason=reason)
+        if outcome == "hold" and self.held_by != decision_id:
+            self._screening_held(decision_id=decision_id, reason=reason)
+
+    def release_hold(self, actor: str | None, release: dict[str, Any] | None) -> None:
+        """A reviewer lets a held participant go on: a deferred approval takes effect."""
+        self.check_not_ended()
+        if self.held_by is None:
+            raise NotHeld("the participant is not held for screening review")
+        self._screening_released(decision_id=self.held_by, actor=actor, workflow=release or {})
+
+    @event(ScreeningHeld)
+    def _screening_held(self, decision_id: UUID, reason: str) -> None:
+        self.screening_decision = self.held_by = decision_id
+        self.reason = HELD_REASON
+        del reason  # for the record only
+
+    @event(ScreeningReleased)
+    def _screening_released(
+        self, decision_id: UUID, actor: str | None, workflow: dict[str, Any]
+    ) -> None:
+        del actor  # for the record only
+        self.screening_decision = decision_id
+        self.held_by = None
+        if self.reason == HELD_REASON:
+            self.reason = None
+        if workflow:
+            self.run = apply_changes(self.run, workflow)
+            self.status = status_after(self.run.status)
+
+    @event(ScreeningBlocked)
+    def _screening_blocked(self, decision_id: UUID, reason: str) -> None:
+        self.screening_decision = self.blocked_by = decision_id
+        self.blocked_reason = reason
+
+    @event(ScreeningUnblocked)
+    def _screening_unblocked(self, decision_id: UUID) -> None:
+        self.screening_decision = decision_id
+        self.blocked_by = None
+        self.blocked_reason = None
 
 
 # Histories written before this module moved name its classes by the old path.

@@ -16,8 +16,10 @@ from entrypoints.http.screening.blacklist import (
     BlacklistResource,
     TenantEvents,
 )
+from entrypoints.http.screening.release import ScreeningReleaseResource
 from entrypoints.wiring.container import Container
 from entrypoints.wiring.context import Context, ProjectionWiring, Route, ViewAccess
+from entrypoints.workers.screening import run_screening
 from projections.screening.blacklist import BlacklistProjector
 
 # The blacklist: entries, and the screening of every registration against them.
@@ -51,8 +53,13 @@ def _blacklist_routes(c: Container) -> list[Route]:
     ]
 
 
+def _release_routes(c: Container) -> list[Route]:
+    release = ScreeningReleaseResource(c.app(RegistrationApplication))
+    return [("/v1/participants/{participant_id:uuid}/screening/release", release)]
+
+
 def _routes(c: Container) -> Sequence[Route]:
-    return [*_blacklist_routes(c)]
+    return [*_blacklist_routes(c), *_release_routes(c)]
 
 
 SCREENING = Context(
@@ -61,4 +68,5 @@ SCREENING = Context(
     projections=(ProjectionWiring(SqlBlacklistView, BlacklistProjector),),
     queries=(_blacklist_queries,),
     routes=_routes,
+    workers={"screening": run_screening},
 )

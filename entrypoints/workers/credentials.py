@@ -40,7 +40,12 @@ PARTICIPANT_EVENTS = (
     Participant.StepCompleted,
     Participant.Withdrawn,
     Participant.Cancelled,
+    Participant.ScreeningReleased,
+    Participant.ScreeningBlocked,
+    Participant.ScreeningUnblocked,
 )
+# Screening's block of a participant, which makes every scan of their credential BLOCKED.
+BLOCKING_EVENTS = (Participant.ScreeningBlocked, Participant.ScreeningUnblocked)
 
 
 def status_of(domain_event: DomainEventProtocol[Any]) -> ParticipantStatus:
@@ -68,6 +73,9 @@ class CredentialPolicy:
 
     def __call__(self, domain_event: DomainEventProtocol[Any]) -> None:
         participant_id = domain_event.originator_id
+        if isinstance(domain_event, Participant.ScreeningReleased) and not domain_event.workflow:
+            return  # a release that approves no one changes no status
+        blocked_reason: str | None = None
         if isinstance(domain_event, Participant.Registered):
             tenant_id, event_id = domain_event.tenant_id, domain_event.event_id
             category = domain_event.category
@@ -76,6 +84,8 @@ class CredentialPolicy:
             participant = self.registration.load(Participant, participant_id, readonly=True)
             tenant_id, event_id = participant.tenant_id, participant.event_id
             category = participant.category
+            # The block as it stands now: newer than this domain event, never older.
+            blocked_reason = participant.blocked_reason
         # Attributed to the system, tied to what the registration domain event answered.
         meta = meta_of(domain_event)
         cause = Cause(
@@ -84,6 +94,12 @@ class CredentialPolicy:
             causation_id=f"registration:{participant_id}@{domain_event.originator_version}",
         )
         with caused_by(cause):
+            if isinstance(domain_event, BLOCKING_EVENTS):
+                reason = getattr(domain_event, "reason", None)
+                self.access.follow_screening(
+                    participant_id, reason, domain_event.originator_version
+                )
+                return
             done = self.access.follow_participant(
                 tenant_id,
                 event_id,
@@ -91,6 +107,7 @@ class CredentialPolicy:
                 category,
                 status_of(domain_event).value,
                 domain_event.originator_version,
+                blocked_reason,
             )
         if isinstance(done, IssuedCode):
             credential = done.ack.aggregate

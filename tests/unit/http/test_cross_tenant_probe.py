@@ -67,9 +67,18 @@ def owned_world(client: TestClient, container: Container, owner: Caller) -> dict
         ),
         201,
     )
+    entry = expect.ok(
+        client.simulate_post(
+            "/v1/blacklist",
+            json={"document_number": "X1234567", "reason": "fraud"},
+            headers=owner.headers,
+        ),
+        201,
+    )
     container.catch_up()
     return {
         "key_id": str(owner.key_id),
+        "entry_id": entry["id"],
         "event_id": event["id"],
         "participant_id": participant["id"],
         "aggregate_id": participant["id"],
