@@ -292,8 +292,12 @@ class RegistrationApplication(AccreditApplication):
             participant = self.load(Participant, participant_id)
         except NotFound:
             return None
-        ledger, release = (None, None) if outcome == "hold" else self._release(participant)
-        participant.follow_screening(decision_id, outcome, reason, release)
+        if outcome == "hold":
+            ledger, hold = self._hold(participant)
+            participant.follow_screening(decision_id, outcome, reason, None, hold)
+        else:
+            ledger, release = self._release(participant)
+            participant.follow_screening(decision_id, outcome, reason, release)
         return self.ack(participant, *([ledger] if ledger else []))
 
     @retry_on_conflict
@@ -305,6 +309,17 @@ class RegistrationApplication(AccreditApplication):
         ledger, release = self._release(participant)
         participant.release_hold(actor, release)
         return self.ack(participant, *([ledger] if ledger else []))
+
+    def _hold(self, participant: Participant) -> tuple[SeatLedger | None, dict[str, Any] | None]:
+        """If a hold takes back an approval given before it (the entry came later, or the
+        approval came first): the seat ledger with the seat freed, and the workflow's
+        answer; else (None, None)."""
+        if participant.held or not participant.holds_seat or participant.has_ended:
+            return None, None
+        ledger = self.load(SeatLedger, ledger_id(participant.event_id))
+        ledger.release(participant.id, participant.category)
+        deferred = replace(participant.run, status=RunStatus.IN_PROGRESS)
+        return ledger, changes_between(participant.run, deferred)
 
     def _release(self, participant: Participant) -> tuple[SeatLedger | None, dict[str, Any] | None]:
         """If lifting the participant's hold lets a deferred approval through: the seat

@@ -97,10 +97,12 @@ class Participant(Aggregate):
     # the workflow's events. A hold defers an approval, a block stops the credential.
 
     class ScreeningHeld(Aggregate.Event):
-        """Screening matched the participant to a blacklist entry closely: held for review."""
+        """Screening matched the participant to a blacklist entry closely: held for review.
+        An approval given already is taken back until the release, as `workflow` records."""
 
         decision_id: UUID
         reason: str
+        workflow: dict[str, Any]
 
     class ScreeningReleased(Aggregate.Event):
         """The hold was lifted (by a reviewer, or the entry went); an approval it deferred
@@ -236,11 +238,17 @@ class Participant(Aggregate):
         )
 
     def follow_screening(
-        self, decision_id: UUID, outcome: str, reason: str, release: dict[str, Any] | None
+        self,
+        decision_id: UUID,
+        outcome: str,
+        reason: str,
+        release: dict[str, Any] | None,
+        hold: dict[str, Any] | None = None,
     ) -> None:
         """Takes a screening decision (clear, hold or block) once; an ended one is kept out.
 
-        `release` is the workflow's answer if a hold lifted now lets an approval through.
+        `release` is the workflow's answer if a hold lifted now lets an approval through;
+        `hold`, if a hold now takes an approval back.
         """
         if self.has_ended or self.screening_decision == decision_id:
             return
@@ -251,7 +259,7 @@ class Participant(Aggregate):
         if outcome == "block" and self.blocked_by != decision_id:
             self._screening_blocked(decision_id=decision_id, reason=reason)
         if outcome == "hold" and self.held_by != decision_id:
-            self._screening_held(decision_id=decision_id, reason=reason)
+            self._screening_held(decision_id=decision_id, reason=reason, workflow=hold or {})
 
     def release_hold(self, actor: str | None, release: dict[str, Any] | None) -> None:
         """A reviewer lets a held participant go on: a deferred approval takes effect."""
@@ -261,10 +269,13 @@ class Participant(Aggregate):
         self._screening_released(decision_id=self.held_by, actor=actor, workflow=release or {})
 
     @event(ScreeningHeld)
-    def _screening_held(self, decision_id: UUID, reason: str) -> None:
+    def _screening_held(self, decision_id: UUID, reason: str, workflow: dict[str, Any]) -> None:
+        del reason  # for the record only
         self.screening_decision = self.held_by = decision_id
         self.reason = HELD_REASON
-        del reason  # for the record only
+        if workflow:
+            self.run = apply_changes(self.run, workflow)
+            self.status = status_after(self.run.status)
 
     @event(ScreeningReleased)
     def _screening_released(

@@ -40,6 +40,7 @@ PARTICIPANT_EVENTS = (
     Participant.StepCompleted,
     Participant.Withdrawn,
     Participant.Cancelled,
+    Participant.ScreeningHeld,
     Participant.ScreeningReleased,
     Participant.ScreeningBlocked,
     Participant.ScreeningUnblocked,
@@ -73,8 +74,9 @@ class CredentialPolicy:
 
     def __call__(self, domain_event: DomainEventProtocol[Any]) -> None:
         participant_id = domain_event.originator_id
-        if isinstance(domain_event, Participant.ScreeningReleased) and not domain_event.workflow:
-            return  # a release that approves no one changes no status
+        screening = (Participant.ScreeningHeld, Participant.ScreeningReleased)
+        if isinstance(domain_event, screening) and not domain_event.workflow:
+            return  # a hold or release that changes no status
         blocked_reason: str | None = None
         if isinstance(domain_event, Participant.Registered):
             tenant_id, event_id = domain_event.tenant_id, domain_event.event_id

@@ -187,14 +187,17 @@ class RegistrationProjector(Projector[RegistrationView]):
         changes = {"status": ParticipantStatus.CANCELLED.value, "reason": e.reason}
         self._progressed(e, view, changes)
 
-    # Screening's word: a hold shows as the reason a pending participant waits; a release
-    # lets a deferred approval through; a block changes the version only.
+    # Screening's word: a hold shows as the reason a pending participant waits (and may
+    # take an approval back); a release lets it through; a block changes the version only.
 
     @on(Participant.ScreeningHeld)
     def _held(self, e: Participant.ScreeningHeld, view: RegistrationView) -> None:
-        changes = {"reason": HELD_REASON}
+        changes: dict[str, Any] = {"reason": HELD_REASON}
+        if e.workflow:
+            changes["status"] = status_after(e.workflow["status"]).value
+        steps, branches = e.workflow.get("steps", []), e.workflow.get("branches", [])
         view.participant_progressed(
-            e.originator_id, changes, [], [], e.originator_version, e.timestamp
+            e.originator_id, changes, steps, branches, e.originator_version, e.timestamp
         )
 
     @on(Participant.ScreeningReleased)

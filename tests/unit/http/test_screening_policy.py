@@ -99,6 +99,34 @@ def test_a_barred_document_blocks_at_the_gate_and_a_close_name_waits_for_review(
     assert [(d.outcome, d.explanation["rule"]) for d in decisions] == [("block", "document_number")]
 
 
+def test_a_close_entry_added_later_takes_an_approval_back_until_a_reviewer_releases_it(
+    client: TestClient, container: Container, admin: Caller
+) -> None:
+    venue = Venue(client, container, admin)
+    participant_id, code = venue.participant()
+    email = participant(client, container, admin, participant_id)["email"]
+    before = expect.ok(
+        client.simulate_get(f"/v1/events/{venue.event_id}/counts", headers=admin.headers)
+    )
+
+    bar(client, admin, first_name="ada", last_name="LOVELACE", email=email.upper())
+    run_screening(container)
+    held = participant(client, container, admin, participant_id)
+    counts = expect.ok(
+        client.simulate_get(f"/v1/events/{venue.event_id}/counts", headers=admin.headers)
+    )
+    refused = venue.result(code, venue.north)
+    release = f"/v1/participants/{participant_id}/screening/release"
+    expect.ok(client.simulate_post(release, headers=admin.headers))
+    run_screening(container)
+
+    assert (held["status"], held["reason"]) == ("pending", "held for screening review")
+    assert counts["seats_taken"] == before["seats_taken"] - 1
+    assert refused == "NOT_APPROVED"
+    assert participant(client, container, admin, participant_id)["status"] == "approved"
+    assert venue.result(code, venue.north) == "OK"
+
+
 def test_an_entry_added_later_blocks_a_participant_already_in_and_its_removal_lifts_it(
     client: TestClient, container: Container, admin: Caller
 ) -> None:
