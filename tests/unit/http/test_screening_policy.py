@@ -8,20 +8,56 @@ already there, and one removed lifts what it caused. No registration is lost.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import pytest
 from falcon.testing import TestClient
 
+from adapters.settings import Settings
 from domain.screening.application import ScreeningApplication
 from domain.screening.participant_screening import ParticipantScreening, screening_id
 from entrypoints.wiring.container import Container
+from entrypoints.wiring.contexts import build
+from entrypoints.workers.scans import run_scan_decider
 from entrypoints.workers.screening import screening_runners
 from tests.unit.http import expect
 from tests.unit.http.conftest import Caller
 from tests.unit.http.test_credentials import path, run_policy, take_code
 from tests.unit.http.test_participants import complete, registered
 from tests.unit.http.test_scans import Venue
+
+
+@pytest.fixture
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """SQLite unless a test asks for PostgreSQL too (where the scan decider is a worker)."""
+    url = None
+    if getattr(request, "param", "sqlite") == "postgres":
+        url = request.getfixturevalue("pg_url")
+    return Settings(
+        database_url=url, data_dir=tmp_path / "var", demo_tenant=False, read_wait_seconds=0.2
+    )
+
+
+@pytest.fixture(autouse=True)
+def decider(settings: Settings, container: Container) -> Iterator[None]:
+    """The scan decider worker, on a container of its own, where the settings want one."""
+    if not settings.scans_by_worker:
+        yield
+        return
+    stop = threading.Event()
+    own = build(settings)
+    thread = threading.Thread(target=run_scan_decider, args=(own, stop), daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(10)
+        own.close()
 
 
 def run_screening(container: Container) -> None:
@@ -127,6 +163,7 @@ def test_a_close_entry_added_later_takes_an_approval_back_until_a_reviewer_relea
     assert venue.result(code, venue.north) == "OK"
 
 
+@pytest.mark.parametrize("settings", ["sqlite", "postgres"], indirect=True)
 def test_an_entry_added_later_blocks_a_participant_already_in_and_its_removal_lifts_it(
     client: TestClient, container: Container, admin: Caller
 ) -> None:
