@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 from enum import StrEnum
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -75,6 +76,9 @@ class BadgeCodeShown(RuleViolation):
 
 
 class Credential(Aggregate):
+    # 2: screening's block of the participant.
+    class_version = 2
+
     # Domain events: a public contract, each with its typed payload.
 
     class Issued(Aggregate.Created):
@@ -158,8 +162,14 @@ class Credential(Aggregate):
 
     @property
     def works(self) -> bool:
-        """Whether the current code opens anything: active, and the participant approved."""
-        return self.state is CredentialState.ACTIVE and self.eligible
+        """Whether the current code opens anything: active, the participant approved, and
+        not blocked by screening."""
+        return self.state is CredentialState.ACTIVE and self.eligible and not self.blocked
+
+    @property
+    def blocked(self) -> bool:
+        """Whether screening blocked the participant: every scan answers BLOCKED."""
+        return self.blocked_reason is not None
 
     def matches(self, code: str) -> bool:
         """Whether the code is this credential's current one (compared in constant time)."""
@@ -241,6 +251,11 @@ class Credential(Aggregate):
         self.participant_version = participant_version
 
     # The screening context's word, as the participant's registration records it
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A state from before screening: never blocked."""
+        state.update(blocked_reason=None, screening_version=0)
 
     def follow_screening(self, blocked_reason: str | None, participant_version: int) -> None:
         """Takes the participant's block (a reason) or its lifting (None), if it is newer."""

@@ -54,6 +54,9 @@ HELD_REASON = "held for screening review"
 
 
 class Participant(Aggregate):
+    # 2: what screening decided (the last decision followed, a hold, a block).
+    class_version = 2
+
     # Domain events: a public contract, each with its typed payload. `workflow` is what
     # the workflow decided in answer (domain.registration.workflow.record).
 
@@ -219,6 +222,11 @@ class Participant(Aggregate):
         self.reason = reason
 
     # Screening
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A state from before screening: nothing decided, held or blocked."""
+        state.update(screening_decision=None, held_by=None, blocked_by=None, blocked_reason=None)
 
     @property
     def held(self) -> bool:

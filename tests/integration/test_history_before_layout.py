@@ -15,6 +15,8 @@ from falcon.testing import TestClient
 
 from adapters.projection.verify import verify
 from adapters.settings import Settings
+from domain.access.credential import Credential
+from domain.registration.participant import Participant
 from domain.registration.seats import SeatLedger
 from entrypoints.http.app import create_app
 from entrypoints.wiring.container import Container
@@ -25,7 +27,11 @@ FIXTURE = Path(__file__).parent.parent / "fixtures" / "history_before_layout"
 
 
 # Aggregates whose state has changed shape since: (type, the version of it the fixture has).
-UPCAST_STATES: dict[str, tuple[type[Aggregate], int]] = {"SeatLedger": (SeatLedger, 1)}
+UPCAST_STATES: dict[str, tuple[type[Aggregate], int]] = {
+    "SeatLedger": (SeatLedger, 1),
+    "Participant": (Participant, 1),
+    "Credential": (Credential, 1),
+}
 
 
 def _as_upcast(answer: dict[str, Any]) -> dict[str, Any]:

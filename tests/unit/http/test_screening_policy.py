@@ -181,11 +181,13 @@ def test_an_entry_added_later_blocks_a_participant_already_in_and_its_removal_li
 
     entry = bar(client, admin, document_number="Z 9999999", event_id=venue.event_id)
     run_screening(container)
+    credential = expect.ok(client.simulate_get(path(participant_id), headers=admin.headers))
     blocked = venue.result(code, venue.north, "EXIT"), venue.result(code, venue.north)
     removal = client.simulate_post(f"/v1/blacklist/{entry}/remove", headers=admin.headers)
     expect.ok(removal)
     run_screening(container)
 
     assert blocked == ("OK", "BLOCKED")
+    assert (credential["blocked"], credential["works"]) == (True, False)
     assert venue.result(code, venue.north) == "OK"
     assert participant(client, container, admin, participant_id)["status"] == "approved"
