@@ -15,12 +15,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from domain.registration.participant import Participant
-from domain.screening.blocking import (
-    BLOCK_CAP,
-    PARTICIPANTS_KEY,
-    blocking_keys,
-    token_key,
-)
+from domain.screening.blocking import PARTICIPANTS_KEY, blocking_keys, informative, token_key
 from domain.screening.forms import PersonForms, forms_of
 from domain.screening.pair_review import PairReview
 from domain.screening.scoring import Frequencies, Score, score
@@ -89,13 +84,13 @@ class DuplicatesView(Protocol):
     def scope_set(self, tenant_id: UUID, scope: str, at: datetime) -> None: ...
 
 
-def _detect(person: Person, view: DuplicatesView, at: datetime) -> None:
+def detect(person: Person, view: DuplicatesView, at: datetime) -> None:
     """Scores the person against everyone sharing a key, and against their current pairs."""
     tenant, forms = person.tenant_id, person.forms
     keys = blocking_keys(forms)
     counts = dict(view.key_counts(tenant, keys | {PARTICIPANTS_KEY}))
-    informative = [k for k in keys if 0 < counts.get(k, 0) <= BLOCK_CAP]
-    others = {p.participant_id: p for p in view.sharing(tenant, informative)}
+    worth_reading = [k for k in keys if informative(k, counts.get(k, 0))]
+    others = {p.participant_id: p for p in view.sharing(tenant, worth_reading)}
     others.pop(person.participant_id, None)
     paired = set(view.paired_with(person.participant_id))
     others.update({p.participant_id: p for p in view.people(paired - others.keys())})
@@ -132,7 +127,7 @@ class DuplicatesProjector(Projector[DuplicatesView]):
     def _registered(self, e: Participant.Registered, view: DuplicatesView) -> None:
         details = dict(e.details)
         person = Person(e.originator_id, e.tenant_id, e.event_id, details, forms_of(details))
-        _detect(person, view, e.timestamp)
+        detect(person, view, e.timestamp)
 
     @on(Participant.DetailsUpdated)
     def _details_updated(self, e: Participant.DetailsUpdated, view: DuplicatesView) -> None:
@@ -146,7 +141,7 @@ class DuplicatesProjector(Projector[DuplicatesView]):
             view.save(after, e.timestamp)
             return
         view.unblock(before.participant_id)
-        _detect(after, view, e.timestamp)
+        detect(after, view, e.timestamp)
 
     @on(Participant.Withdrawn, Participant.Cancelled)
     def _left(self, e: Participant.Withdrawn | Participant.Cancelled, view: DuplicatesView) -> None:
