@@ -16,6 +16,8 @@ from domain.screening.forms import PersonForms
 
 # Blocks of more people than this are not read: they would cost more than they tell.
 BLOCK_CAP = 200
+# A single name token is shared by more people who are no match: its block is read smaller.
+NAME_BLOCK_CAP = 50
 NAME_KEY_PREFIX = "t:"  # a single name token; its count is the token's frequency
 PARTICIPANTS_KEY = "*"  # counts every participant of the tenant
 _PHONE_DIGITS = 8
@@ -23,6 +25,12 @@ _PHONE_DIGITS = 8
 
 def token_key(token: str) -> str:
     return NAME_KEY_PREFIX + token
+
+
+def informative(key: str, size: int) -> bool:
+    """Whether a block of this many people is worth reading for a new one."""
+    cap = NAME_BLOCK_CAP if key.startswith(NAME_KEY_PREFIX) else BLOCK_CAP
+    return 0 < size <= cap
 
 
 def _birth_dates(born: date | None) -> list[date]:

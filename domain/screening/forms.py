@@ -11,7 +11,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -182,6 +182,31 @@ class PersonForms:
     def core_tokens(self) -> tuple[str, ...]:
         """The name tokens that must agree, particles left out, sorted."""
         return tuple(sorted(set(significant(self.given) + significant(self.family))))
+
+    def to_json(self) -> dict[str, Any]:
+        """The forms as JSON primitives (for a table)."""
+        born = self.date_of_birth
+        return {
+            **{f.name: getattr(self, f.name) for f in fields(self)},
+            "given": list(self.given),
+            "family": list(self.family),
+            "organisation": list(self.organisation),
+            "date_of_birth": born.isoformat() if born else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PersonForms:
+        """The forms to_json() gave."""
+        return cls(
+            given=tuple(data["given"]),
+            family=tuple(data["family"]),
+            email=data["email"],
+            phone=data["phone"],
+            document=data["document"],
+            organisation=tuple(data["organisation"]),
+            date_of_birth=birth_date(data["date_of_birth"]),
+            nationality=data["nationality"],
+        )
 
     @property
     def fingerprint(self) -> str:

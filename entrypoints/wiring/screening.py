@@ -8,19 +8,48 @@ from uuid import UUID
 from adapters.registration.queries import RegistrationQueries
 from adapters.screening.blacklist_queries import BlacklistQueries
 from adapters.screening.blacklist_view import SqlBlacklistView
+from adapters.screening.duplicate_queries import DuplicateQueries
+from adapters.screening.duplicate_view import SqlDuplicatesView
 from domain.registration.application import RegistrationApplication
 from domain.screening.application import ScreeningApplication
+from domain.screening.pair_review import Decision
 from entrypoints.http.screening.blacklist import (
     BlacklistEntryRemoveResource,
     BlacklistEntryResource,
     BlacklistResource,
     TenantEvents,
 )
+from entrypoints.http.screening.duplicates import (
+    DuplicateResource,
+    DuplicateReviewResource,
+    DuplicatesResource,
+    ScreeningSettingsResource,
+)
 from entrypoints.http.screening.release import ScreeningReleaseResource
 from entrypoints.wiring.container import Container
 from entrypoints.wiring.context import Context, ProjectionWiring, Route, ViewAccess
 from entrypoints.workers.screening import run_screening
 from projections.screening.blacklist import BlacklistProjector
+from projections.screening.duplicates import DuplicatesProjector
+
+# Duplicates: detected by a projection, reviewed by people.
+
+
+def _duplicate_queries(access: ViewAccess) -> DuplicateQueries:
+    return DuplicateQueries(access.reader)
+
+
+def _duplicate_routes(c: Container) -> list[Route]:
+    screening, queries = c.app(ScreeningApplication), c.query(DuplicateQueries)
+    pair = "/v1/duplicates/{pair_id:uuid}"
+    return [
+        ("/v1/duplicates", DuplicatesResource(queries)),
+        (pair, DuplicateResource(queries)),
+        (f"{pair}/confirm", DuplicateReviewResource(screening, queries, Decision.CONFIRMED)),
+        (f"{pair}/dismiss", DuplicateReviewResource(screening, queries, Decision.DISMISSED)),
+        ("/v1/screening/settings", ScreeningSettingsResource(screening, queries)),
+    ]
+
 
 # The blacklist: entries, and the screening of every registration against them.
 
@@ -59,14 +88,17 @@ def _release_routes(c: Container) -> list[Route]:
 
 
 def _routes(c: Container) -> Sequence[Route]:
-    return [*_blacklist_routes(c), *_release_routes(c)]
+    return [*_duplicate_routes(c), *_blacklist_routes(c), *_release_routes(c)]
 
 
 SCREENING = Context(
     name="screening",
     application=ScreeningApplication,
-    projections=(ProjectionWiring(SqlBlacklistView, BlacklistProjector),),
-    queries=(_blacklist_queries,),
+    projections=(
+        ProjectionWiring(SqlDuplicatesView, DuplicatesProjector),
+        ProjectionWiring(SqlBlacklistView, BlacklistProjector),
+    ),
+    queries=(_duplicate_queries, _blacklist_queries),
     routes=_routes,
     workers={"screening": run_screening},
 )

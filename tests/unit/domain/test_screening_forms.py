@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from domain.screening.forms import (
     PARTICLES,
+    PersonForms,
     canonical_document,
     canonical_email,
     e164,
@@ -101,6 +102,11 @@ def test_the_fingerprint_changes_only_with_a_compared_form() -> None:
     other = {**base, "email": "ada@example.com"}
     assert forms_of(base).fingerprint == forms_of(same).fingerprint
     assert forms_of(base).fingerprint != forms_of(other).fingerprint
+
+
+def test_forms_survive_their_json_form() -> None:
+    forms = forms_of({"first_name": "Ada", "last_name": "Lovelace", "date_of_birth": "1815-12-10"})
+    assert PersonForms.from_json(forms.to_json()) == forms
 
 
 @given(names)

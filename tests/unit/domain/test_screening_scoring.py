@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from domain.screening.blocking import BLOCK_CAP, blocking_keys
+from domain.screening.blocking import BLOCK_CAP, NAME_BLOCK_CAP, blocking_keys, informative
 from domain.screening.forms import forms_of
 from domain.screening.scoring import Frequencies, Score, score
 
@@ -121,4 +121,10 @@ def test_blocking_keys_meet_for_typos_swaps_and_new_addresses() -> None:
         {"date_of_birth": "1985-10-12", "email": "x@y.org", "last_name": "Lovelase"},
     ):
         assert keys & blocking_keys(forms_of({**ADA, **variant})), variant
-    assert BLOCK_CAP <= 1_000  # a capped block is read in one small statement
+
+
+def test_huge_blocks_are_skipped_and_a_lone_name_token_sooner() -> None:
+    assert informative("n:ada lovelace", BLOCK_CAP)
+    assert not informative("n:maria garcia", BLOCK_CAP + 1)
+    assert not informative("t:garcia", NAME_BLOCK_CAP + 1)
+    assert not informative("e:ada@example.org", 0)  # no one there: nothing to read

@@ -9,9 +9,11 @@ recorded in any application's log.
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from falcon.testing import TestClient
 
+from domain.screening.pair_review import pair_id
 from entrypoints.wiring.container import Container
 from entrypoints.workers.credentials import credential_policy
 from tests.unit.http import expect
@@ -53,6 +55,15 @@ def owned_world(client: TestClient, container: Container, owner: Caller) -> dict
         headers=owner.headers,
     )
     credential_policy(container).catch_up()
+    # The same person again, with another address: a duplicate candidate of the owner's.
+    again = expect.ok(
+        client.simulate_post(
+            f"{events}/participants",
+            json={"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"},
+            headers=owner.headers,
+        ),
+        201,
+    )
     zone = expect.ok(
         client.simulate_post(
             f"{events}/zones", json={"code": "hall", "name": "Hall"}, headers=owner.headers
@@ -85,6 +96,7 @@ def owned_world(client: TestClient, container: Container, owner: Caller) -> dict
         "zone_id": zone["id"],
         "checkpoint_id": checkpoint["id"],
         "step_id": "approval",
+        "pair_id": str(pair_id(UUID(participant["id"]), UUID(again["id"]))),
     }
 
 
