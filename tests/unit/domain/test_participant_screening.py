@@ -56,3 +56,13 @@ def test_a_participant_no_entry_matches_leaves_no_record() -> None:
 
     assert app.screen_participant(tenant, uuid4(), participant, DETAILS, "registration:1") is None
     assert app.screening(participant) is None
+
+
+def test_another_tenants_entries_never_screen_a_participant() -> None:
+    app = ScreeningApplication()
+    barring, other = uuid4(), uuid4()
+    app.add_blacklist_entry(barring, "fraud", document_number="X1234567")
+    details = {**DETAILS, "document_number": "X1234567"}
+
+    assert app.screen_participant(other, uuid4(), uuid4(), details, "registration:1") is None
+    assert app.screen_participant(barring, uuid4(), uuid4(), details, "registration:1")
