@@ -25,6 +25,7 @@ class CredentialRow:
     state: str
     eligible: bool
     participant_status: str
+    blocked: bool
     works: bool
     generation: int
     reason: str | None

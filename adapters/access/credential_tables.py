@@ -40,10 +40,17 @@ access_credentials = Table(
         comment="The participant's status as the credential last followed it",
     ),
     Column(
+        "blocked",
+        Boolean,
+        nullable=False,
+        comment="Whether screening blocked the participant (a blacklisted document): "
+        "every scan answers BLOCKED",
+    ),
+    Column(
         "works",
         Boolean,
         nullable=False,
-        comment="Whether its current code opens anything: active and eligible",
+        comment="Whether its current code opens anything: active, eligible and not blocked",
     ),
     Column(
         "generation",

@@ -45,6 +45,7 @@ class SqlCredentialsView(SqlView):
                 "state": ACTIVE,
                 "eligible": True,
                 "participant_status": "approved",
+                "blocked": False,
                 "works": True,
                 "generation": 1,
                 "reason": None,
@@ -63,6 +64,6 @@ class SqlCredentialsView(SqlView):
                 return changes[column]
             return self.rows.value(access_credentials, credential_id, column)
 
-        works = now("state") == ACTIVE and bool(now("eligible"))
+        works = now("state") == ACTIVE and bool(now("eligible")) and not now("blocked")
         values = {**changes, "works": works, "version": version, "updated_at": at}
         self.rows.update(access_credentials, credential_id, values)

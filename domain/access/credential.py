@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 from enum import StrEnum
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -75,6 +76,9 @@ class BadgeCodeShown(RuleViolation):
 
 
 class Credential(Aggregate):
+    # 2: screening's block of the participant.
+    class_version = 2
+
     # Domain events: a public contract, each with its typed payload.
 
     class Issued(Aggregate.Created):
@@ -115,6 +119,17 @@ class Credential(Aggregate):
         participant_status: str
         participant_version: int
 
+    class ScreeningBlocked(Aggregate.Event):
+        """Screening blocked the participant: every scan of the code answers BLOCKED."""
+
+        reason: str
+        participant_version: int
+
+    class ScreeningUnblocked(Aggregate.Event):
+        """Screening lifted the participant's block."""
+
+        participant_version: int
+
     @staticmethod
     def create_id(participant_id: UUID) -> UUID:
         return credential_id(participant_id)
@@ -140,13 +155,21 @@ class Credential(Aggregate):
         self.participant_status = "approved"
         self.participant_version = participant_version
         self.reason: str | None = None
+        self.blocked_reason: str | None = None  # screening's; None: not blocked
+        self.screening_version = 0  # the participant version its block was last taken at
 
     # What a gate decides on
 
     @property
     def works(self) -> bool:
-        """Whether the current code opens anything: active, and the participant approved."""
-        return self.state is CredentialState.ACTIVE and self.eligible
+        """Whether the current code opens anything: active, the participant approved, and
+        not blocked by screening."""
+        return self.state is CredentialState.ACTIVE and self.eligible and not self.blocked
+
+    @property
+    def blocked(self) -> bool:
+        """Whether screening blocked the participant: every scan answers BLOCKED."""
+        return self.blocked_reason is not None
 
     def matches(self, code: str) -> bool:
         """Whether the code is this credential's current one (compared in constant time)."""
@@ -226,3 +249,31 @@ class Credential(Aggregate):
         self.eligible = eligible
         self.participant_status = participant_status
         self.participant_version = participant_version
+
+    # The screening context's word, as the participant's registration records it
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A state from before screening: never blocked."""
+        state.update(blocked_reason=None, screening_version=0)
+
+    def follow_screening(self, blocked_reason: str | None, participant_version: int) -> None:
+        """Takes the participant's block (a reason) or its lifting (None), if it is newer."""
+        if participant_version <= self.screening_version:
+            return
+        if blocked_reason == self.blocked_reason:
+            return
+        if blocked_reason is None:
+            self._screening_unblocked(participant_version=participant_version)
+        else:
+            self._screening_blocked(reason=blocked_reason, participant_version=participant_version)
+
+    @event(ScreeningBlocked)
+    def _screening_blocked(self, reason: str, participant_version: int) -> None:
+        self.blocked_reason = reason
+        self.screening_version = participant_version
+
+    @event(ScreeningUnblocked)
+    def _screening_unblocked(self, participant_version: int) -> None:
+        self.blocked_reason = None
+        self.screening_version = participant_version

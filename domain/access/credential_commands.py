@@ -36,12 +36,14 @@ class CredentialCommands(AccreditApplication):
         category: str | None,
         status: str,
         participant_version: int,
+        blocked_reason: str | None = None,
     ) -> IssuedCode | Ack[Credential] | None:
         """Applies a participant's status as of one of its domain events (the issue policy).
 
         An approved participant without a credential gets one, with a new code; an
         existing credential follows the status if the domain event is newer than the
         last one it followed. Idempotent: a domain event applied twice changes nothing.
+        `blocked_reason` is screening's block of the participant as of that version.
         """
         approved = status == "approved"
         try:
@@ -49,8 +51,24 @@ class CredentialCommands(AccreditApplication):
         except NotFound:
             if not approved:
                 return None
-            return self._issue(tenant_id, event_id, participant_id, category, participant_version)
+            return self._issue(
+                tenant_id, event_id, participant_id, category, participant_version, blocked_reason
+            )
         credential.follow_participant(approved, status, participant_version)
+        credential.follow_screening(blocked_reason, participant_version)
+        return self.ack(credential)
+
+    @retry_on_conflict
+    def follow_screening(
+        self, participant_id: UUID, blocked_reason: str | None, participant_version: int
+    ) -> Ack[Credential] | None:
+        """Applies screening's block (a reason) or its lifting (None) to the participant's
+        credential, if it has one; one issued later takes the block when issued."""
+        try:
+            credential = self.load(Credential, credential_id(participant_id))
+        except NotFound:
+            return None
+        credential.follow_screening(blocked_reason, participant_version)
         return self.ack(credential)
 
     def _issue(
@@ -60,6 +78,7 @@ class CredentialCommands(AccreditApplication):
         participant_id: UUID,
         category: str | None,
         participant_version: int,
+        blocked_reason: str | None,
     ) -> IssuedCode | None:
         code = badge_code.generate(credential_id(participant_id))
         credential = Credential(
@@ -70,6 +89,7 @@ class CredentialCommands(AccreditApplication):
             code_digest=badge_code.digest(code),
             participant_version=participant_version,
         )
+        credential.follow_screening(blocked_reason, participant_version)
         # A conflict means another run issued it first: retry_on_conflict then follows it.
         return IssuedCode(self.ack(credential), code)
 

@@ -17,6 +17,7 @@ class CredentialSnapshot:
     eligible: bool
     category: str | None
     participant_status: str = "approved"  # as the registration context last said
+    blocked_reason: str | None = None  # screening blocked the participant
 
     @classmethod
     def of(cls, credential: Credential) -> CredentialSnapshot:
@@ -29,6 +30,7 @@ class CredentialSnapshot:
             credential.eligible,
             credential.category,
             credential.participant_status,
+            credential.blocked_reason,
         )
 
     def check(self, code: str) -> CodeCheck:

@@ -297,6 +297,8 @@ class Gate:
             return ScanResult.NOT_APPROVED, MERGED_REASON
         if check in _CODE_REFUSALS:
             return _CODE_REFUSALS[check]
+        if credential.blocked_reason is not None:
+            return ScanResult.BLOCKED, credential.blocked_reason
         if credential.participant_id in self.blocked:
             return ScanResult.BLOCKED, "the participant is blocked"
         zone_id, participant_id = checkpoint.zone_id, credential.participant_id

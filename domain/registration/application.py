@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -231,6 +232,9 @@ class RegistrationApplication(AccreditApplication):
         definition = self._definition_of(participant)
         after = complete(definition, participant.run, step_id, chosen, actor, comment)
         others: list[Aggregate] = []
+        if after.status is RunStatus.APPROVED and participant.held:
+            # Held for screening review: the approval waits for the release.
+            after = replace(after, status=RunStatus.IN_PROGRESS)
         if after.status is RunStatus.APPROVED:
             ledger = self.load(SeatLedger, ledger_id(participant.event_id))
             ledger.take(participant.id, participant.category)
@@ -290,6 +294,61 @@ class RegistrationApplication(AccreditApplication):
         else:
             participant.cancel(reason, changes)
         return self.ack(participant, *others)
+
+    # Screening: the screening policy's decisions, and a reviewer's release of a hold.
+
+    @retry_on_conflict
+    def follow_screening(
+        self, participant_id: UUID, decision_id: UUID, outcome: str, reason: str
+    ) -> Ack[Participant] | None:
+        """Applies a screening decision to the participant once (the screening policy).
+
+        A hold keeps an approval from taking effect, a block stops the credential; a
+        clear lifts either. Idempotent by the decision's id; an ended registration is
+        left as it is. None if the participant does not exist.
+        """
+        try:
+            participant = self.load(Participant, participant_id)
+        except NotFound:
+            return None
+        if outcome == "hold":
+            ledger, hold = self._hold(participant)
+            participant.follow_screening(decision_id, outcome, reason, None, hold)
+        else:
+            ledger, release = self._release(participant)
+            participant.follow_screening(decision_id, outcome, reason, release)
+        return self.ack(participant, *([ledger] if ledger else []))
+
+    @retry_on_conflict
+    def release_screening_hold(
+        self, tenant_id: UUID, participant_id: UUID, actor: str | None
+    ) -> Ack[Participant]:
+        """A reviewer releases a held participant; an approval the hold deferred takes a seat."""
+        participant = self._changing(Participant, tenant_id, participant_id, None)
+        ledger, release = self._release(participant)
+        participant.release_hold(actor, release)
+        return self.ack(participant, *([ledger] if ledger else []))
+
+    def _hold(self, participant: Participant) -> tuple[SeatLedger | None, dict[str, Any] | None]:
+        """If a hold takes back an approval given before it (the entry came later, or the
+        approval came first): the seat ledger with the seat freed, and the workflow's
+        answer; else (None, None)."""
+        if participant.held or not participant.holds_seat or participant.has_ended:
+            return None, None
+        ledger = self.load(SeatLedger, ledger_id(participant.event_id))
+        ledger.release(participant.id, participant.category)
+        deferred = replace(participant.run, status=RunStatus.IN_PROGRESS)
+        return ledger, changes_between(participant.run, deferred)
+
+    def _release(self, participant: Participant) -> tuple[SeatLedger | None, dict[str, Any] | None]:
+        """If lifting the participant's hold lets a deferred approval through: the seat
+        ledger with the seat taken, and the workflow's answer; else (None, None)."""
+        if not participant.held or not participant.approval_deferred:
+            return None, None
+        ledger = self.load(SeatLedger, ledger_id(participant.event_id))
+        ledger.take(participant.id, participant.category)
+        approved = replace(participant.run, status=RunStatus.APPROVED)
+        return ledger, changes_between(participant.run, approved)
 
     def seats_taken(self, tenant_id: UUID, event_id: UUID) -> int:
         """Approved participants holding a seat (the ledger's own count, for checks)."""

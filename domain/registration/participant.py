@@ -47,7 +47,18 @@ class RegistrationEnded(RuleViolation):
     title = "The participant has withdrawn or was cancelled"
 
 
+class NotHeld(RuleViolation):
+    code = "not-held-for-screening"
+    title = "The participant is not held for screening review"
+
+
+HELD_REASON = "held for screening review"
+
+
 class Participant(Aggregate):
+    # 2: what screening decided (the last decision followed, a hold, a block).
+    class_version = 2
+
     # Domain events: a public contract, each with its typed payload. `workflow` is what
     # the workflow decided in answer (domain.registration.workflow.record).
 
@@ -120,6 +131,36 @@ class Participant(Aggregate):
         seat_retaken: bool
         email_reclaimed: bool
 
+    # Screening's word (the screening policy's, and a reviewer's release): kept apart from
+    # the workflow's events. A hold defers an approval, a block stops the credential.
+
+    class ScreeningHeld(Aggregate.Event):
+        """Screening matched the participant to a blacklist entry closely: held for review.
+        An approval given already is taken back until the release, as `workflow` records."""
+
+        decision_id: UUID
+        reason: str
+        workflow: dict[str, Any]
+
+    class ScreeningReleased(Aggregate.Event):
+        """The hold was lifted (by a reviewer, or the entry went); an approval it deferred
+        takes effect, as `workflow` records."""
+
+        decision_id: UUID
+        actor: str | None
+        workflow: dict[str, Any]
+
+    class ScreeningBlocked(Aggregate.Event):
+        """Screening matched the participant's document to a blacklist entry: blocked."""
+
+        decision_id: UUID
+        reason: str
+
+    class ScreeningUnblocked(Aggregate.Event):
+        """The block was lifted: the entry that caused it went, or no longer matches."""
+
+        decision_id: UUID
+
     @event(Registered)
     def __init__(
         self,
@@ -140,6 +181,10 @@ class Participant(Aggregate):
         self.reason: str | None = None
         self.merged: MergedState | None = None  # while merged into a survivor
         self.absorbed: dict[UUID, Absorption] = {}  # by merge id, until undone
+        self.screening_decision: UUID | None = None  # the last screening decision followed
+        self.held_by: UUID | None = None
+        self.blocked_by: UUID | None = None
+        self.blocked_reason: str | None = None
 
     @property
     def survivor_id(self) -> UUID | None:
@@ -325,6 +370,97 @@ class Participant(Aggregate):
         del merge_id, seat_retaken, email_reclaimed
         self.merged = None
         self.status = ParticipantStatus(status)
+
+    # Screening
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A state from before screening and merges: nothing decided, held, blocked or merged."""
+        state.update(screening_decision=None, held_by=None, blocked_by=None, blocked_reason=None)
+        state.setdefault("merged", None)
+        state.setdefault("absorbed", {})
+
+    @property
+    def held(self) -> bool:
+        return self.held_by is not None
+
+    @property
+    def blocked(self) -> bool:
+        return self.blocked_by is not None
+
+    @property
+    def approval_deferred(self) -> bool:
+        """Every step is done and would approve, but a hold kept the workflow from deciding."""
+        return (
+            self.status is ParticipantStatus.PENDING
+            and not self.run.active_steps
+            and bool(self.run.steps)
+        )
+
+    def follow_screening(
+        self,
+        decision_id: UUID,
+        outcome: str,
+        reason: str,
+        release: dict[str, Any] | None,
+        hold: dict[str, Any] | None = None,
+    ) -> None:
+        """Takes a screening decision (clear, hold or block) once; an ended or merged one is
+        kept out.
+
+        `release` is the workflow's answer if a hold lifted now lets an approval through;
+        `hold`, if a hold now takes an approval back.
+        """
+        if self.has_ended or self.merged is not None or self.screening_decision == decision_id:
+            return  # a merged registration is screened as its survivor
+        if self.blocked and outcome != "block":
+            self._screening_unblocked(decision_id=decision_id)
+        if self.held and outcome != "hold":
+            self._screening_released(decision_id=decision_id, actor=None, workflow=release or {})
+        if outcome == "block" and self.blocked_by != decision_id:
+            self._screening_blocked(decision_id=decision_id, reason=reason)
+        if outcome == "hold" and self.held_by != decision_id:
+            self._screening_held(decision_id=decision_id, reason=reason, workflow=hold or {})
+
+    def release_hold(self, actor: str | None, release: dict[str, Any] | None) -> None:
+        """A reviewer lets a held participant go on: a deferred approval takes effect."""
+        self.check_not_ended()
+        if self.held_by is None:
+            raise NotHeld("the participant is not held for screening review")
+        self._screening_released(decision_id=self.held_by, actor=actor, workflow=release or {})
+
+    @event(ScreeningHeld)
+    def _screening_held(self, decision_id: UUID, reason: str, workflow: dict[str, Any]) -> None:
+        del reason  # for the record only
+        self.screening_decision = self.held_by = decision_id
+        self.reason = HELD_REASON
+        if workflow:
+            self.run = apply_changes(self.run, workflow)
+            self.status = status_after(self.run.status)
+
+    @event(ScreeningReleased)
+    def _screening_released(
+        self, decision_id: UUID, actor: str | None, workflow: dict[str, Any]
+    ) -> None:
+        del actor  # for the record only
+        self.screening_decision = decision_id
+        self.held_by = None
+        if self.reason == HELD_REASON:
+            self.reason = None
+        if workflow:
+            self.run = apply_changes(self.run, workflow)
+            self.status = status_after(self.run.status)
+
+    @event(ScreeningBlocked)
+    def _screening_blocked(self, decision_id: UUID, reason: str) -> None:
+        self.screening_decision = self.blocked_by = decision_id
+        self.blocked_reason = reason
+
+    @event(ScreeningUnblocked)
+    def _screening_unblocked(self, decision_id: UUID) -> None:
+        self.screening_decision = decision_id
+        self.blocked_by = None
+        self.blocked_reason = None
 
 
 # Histories written before this module moved name its classes by the old path.

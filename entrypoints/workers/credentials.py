@@ -43,7 +43,13 @@ PARTICIPANT_EVENTS = (
     # A merged participant's credential stops working; an un-merge gives its status back.
     Participant.MergedInto,
     Participant.Unmerged,
+    Participant.ScreeningHeld,
+    Participant.ScreeningReleased,
+    Participant.ScreeningBlocked,
+    Participant.ScreeningUnblocked,
 )
+# Screening's block of a participant, which makes every scan of their credential BLOCKED.
+BLOCKING_EVENTS = (Participant.ScreeningBlocked, Participant.ScreeningUnblocked)
 
 
 def status_of(domain_event: DomainEventProtocol[Any]) -> ParticipantStatus:
@@ -75,6 +81,10 @@ class CredentialPolicy:
 
     def __call__(self, domain_event: DomainEventProtocol[Any]) -> None:
         participant_id = domain_event.originator_id
+        screening = (Participant.ScreeningHeld, Participant.ScreeningReleased)
+        if isinstance(domain_event, screening) and not domain_event.workflow:
+            return  # a hold or release that changes no status
+        blocked_reason: str | None = None
         if isinstance(domain_event, Participant.Registered):
             tenant_id, event_id = domain_event.tenant_id, domain_event.event_id
             category = domain_event.category
@@ -83,6 +93,8 @@ class CredentialPolicy:
             participant = self.registration.load(Participant, participant_id, readonly=True)
             tenant_id, event_id = participant.tenant_id, participant.event_id
             category = participant.category
+            # The block as it stands now: newer than this domain event, never older.
+            blocked_reason = participant.blocked_reason
         # Attributed to the system, tied to what the registration domain event answered.
         meta = meta_of(domain_event)
         cause = Cause(
@@ -91,6 +103,12 @@ class CredentialPolicy:
             causation_id=f"registration:{participant_id}@{domain_event.originator_version}",
         )
         with caused_by(cause):
+            if isinstance(domain_event, BLOCKING_EVENTS):
+                reason = getattr(domain_event, "reason", None)
+                self.access.follow_screening(
+                    participant_id, reason, domain_event.originator_version
+                )
+                return
             done = self.access.follow_participant(
                 tenant_id,
                 event_id,
@@ -98,6 +116,7 @@ class CredentialPolicy:
                 category,
                 status_of(domain_event).value,
                 domain_event.originator_version,
+                blocked_reason,
             )
         if isinstance(done, IssuedCode):
             credential = done.ack.aggregate

@@ -30,7 +30,7 @@ class CredentialsView(Protocol):
 
 class CredentialsProjector(Projector[CredentialsView]):
     name = "credentials"
-    version = 1
+    version = 2  # 2: screening's block (a column, and `works` false while blocked)
     upstream = ("access",)
 
     @on(Credential.Issued)
@@ -67,4 +67,14 @@ class CredentialsProjector(Projector[CredentialsView]):
     @on(Credential.EligibilityChanged)
     def _eligibility(self, e: Credential.EligibilityChanged, view: CredentialsView) -> None:
         changes = {"eligible": e.eligible, "participant_status": e.participant_status}
+        view.changed(e.originator_id, changes, e.originator_version, e.timestamp)
+
+    @on(Credential.ScreeningBlocked)
+    def _blocked(self, e: Credential.ScreeningBlocked, view: CredentialsView) -> None:
+        changes = {"blocked": True}
+        view.changed(e.originator_id, changes, e.originator_version, e.timestamp)
+
+    @on(Credential.ScreeningUnblocked)
+    def _unblocked(self, e: Credential.ScreeningUnblocked, view: CredentialsView) -> None:
+        changes = {"blocked": False}
         view.changed(e.originator_id, changes, e.originator_version, e.timestamp)

@@ -12,7 +12,12 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from domain.registration.managed_event import ManagedEvent
-from domain.registration.participant import Participant, ParticipantStatus, status_after
+from domain.registration.participant import (
+    HELD_REASON,
+    Participant,
+    ParticipantStatus,
+    status_after,
+)
 from domain.registration.person import PersonalDetails
 from projections.projector import Projector, on
 
@@ -204,6 +209,37 @@ class RegistrationProjector(Projector[RegistrationView]):
     def _cancelled(self, e: Participant.Cancelled, view: RegistrationView) -> None:
         changes = {"status": ParticipantStatus.CANCELLED.value, "reason": e.reason}
         self._progressed(e, view, changes)
+
+    # Screening's word: a hold shows as the reason a pending participant waits (and may
+    # take an approval back); a release lets it through; a block changes the version only.
+
+    @on(Participant.ScreeningHeld)
+    def _held(self, e: Participant.ScreeningHeld, view: RegistrationView) -> None:
+        changes: dict[str, Any] = {"reason": HELD_REASON}
+        if e.workflow:
+            changes["status"] = status_after(e.workflow["status"]).value
+        steps, branches = e.workflow.get("steps", []), e.workflow.get("branches", [])
+        view.participant_progressed(
+            e.originator_id, changes, steps, branches, e.originator_version, e.timestamp
+        )
+
+    @on(Participant.ScreeningReleased)
+    def _released(self, e: Participant.ScreeningReleased, view: RegistrationView) -> None:
+        changes: dict[str, Any] = {"reason": None}
+        if e.workflow:
+            changes["status"] = status_after(e.workflow["status"]).value
+        steps, branches = e.workflow.get("steps", []), e.workflow.get("branches", [])
+        view.participant_progressed(
+            e.originator_id, changes, steps, branches, e.originator_version, e.timestamp
+        )
+
+    @on(Participant.ScreeningBlocked, Participant.ScreeningUnblocked)
+    def _blocking(
+        self,
+        e: Participant.ScreeningBlocked | Participant.ScreeningUnblocked,
+        view: RegistrationView,
+    ) -> None:
+        view.participant_progressed(e.originator_id, {}, [], [], e.originator_version, e.timestamp)
 
     def _progressed(
         self,

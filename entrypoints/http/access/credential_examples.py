@@ -20,6 +20,7 @@ CREDENTIAL: dict[str, Any] = {
     "state": "active",
     "eligible": True,
     "participant_status": "approved",
+    "blocked": False,
     "works": True,
     "generation": 1,
     "reason": None,

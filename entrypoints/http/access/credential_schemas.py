@@ -27,9 +27,19 @@ class CredentialSchema(Schema):
     participant_status = fields.String(
         required=True, metadata={"description": "The participant's status it last followed"}
     )
+    blocked = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "Whether screening blocked the participant (a blacklisted "
+            "document): every scan answers BLOCKED"
+        },
+    )
     works = fields.Boolean(
         required=True,
-        metadata={"description": "Whether its current code opens anything: active and eligible"},
+        metadata={
+            "description": "Whether its current code opens anything: active, eligible and "
+            "not blocked"
+        },
     )
     generation = fields.Integer(
         required=True, metadata={"description": "Which code: 1 when issued, +1 per re-issue"}

@@ -9,9 +9,11 @@ recorded in any application's log.
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from falcon.testing import TestClient
 
+from domain.screening.pair_review import pair_id
 from entrypoints.wiring.container import Container
 from entrypoints.workers.credentials import credential_policy
 from tests.unit.http import expect
@@ -53,6 +55,15 @@ def owned_world(client: TestClient, container: Container, owner: Caller) -> dict
         headers=owner.headers,
     )
     credential_policy(container).catch_up()
+    # The same person again, with another address: a duplicate candidate of the owner's.
+    again = expect.ok(
+        client.simulate_post(
+            f"{events}/participants",
+            json={"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"},
+            headers=owner.headers,
+        ),
+        201,
+    )
     zone = expect.ok(
         client.simulate_post(
             f"{events}/zones", json={"code": "hall", "name": "Hall"}, headers=owner.headers
@@ -83,16 +94,26 @@ def owned_world(client: TestClient, container: Container, owner: Caller) -> dict
         ),
         201,
     )
+    entry = expect.ok(
+        client.simulate_post(
+            "/v1/blacklist",
+            json={"document_number": "X1234567", "reason": "fraud"},
+            headers=owner.headers,
+        ),
+        201,
+    )
     container.catch_up()
     return {
         "merge_id": merge["id"],
         "key_id": str(owner.key_id),
+        "entry_id": entry["id"],
         "event_id": event["id"],
         "participant_id": participant["id"],
         "aggregate_id": participant["id"],
         "zone_id": zone["id"],
         "checkpoint_id": checkpoint["id"],
         "step_id": "approval",
+        "pair_id": str(pair_id(UUID(participant["id"]), UUID(again["id"]))),
     }
 
 
