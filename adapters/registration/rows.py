@@ -17,6 +17,7 @@ class EventRow:
     ends_at: datetime
     time_zone: str
     venue: str | None
+    country: str | None
     capacity: int | None
     categories: list[dict[str, Any]]  # [{code, name, capacity}]
     registration: str  # draft, open or closed
@@ -58,8 +59,9 @@ class ParticipantRow:
     tenant_id: UUID
     event_id: UUID
     category: str | None
-    first_name: str
-    last_name: str
+    first_name: str | None
+    last_name: str | None
+    full_name: str
     email: str
     phone: str | None
     date_of_birth: date | None
@@ -92,8 +94,9 @@ class QueueItem:
     """A participant waiting at a step, oldest first."""
 
     participant_id: UUID
-    first_name: str
-    last_name: str
+    first_name: str | None
+    last_name: str | None
+    full_name: str
     email: str
     category: str | None
     step_id: str

@@ -22,7 +22,7 @@ from domain.shared.application import AccreditApplication, Ack, check_version, r
 from domain.shared.errors import InvalidValue, NotFound
 from domain.shared.names import free_text
 
-EVENT_DETAILS = frozenset({"name", "venue", "starts_at", "ends_at", "time_zone"})
+EVENT_DETAILS = frozenset({"name", "venue", "starts_at", "ends_at", "time_zone", "country"})
 COMMENT_MAX = 2000
 REASON_MAX = 500
 
@@ -58,10 +58,20 @@ class RegistrationApplication(AccreditApplication):
         capacity: int | None = None,
         categories: Iterable[Mapping[str, Any]] = (),
         workflow: Mapping[str, Any] | None = None,
+        country: str | None = None,
     ) -> Ack[ManagedEvent]:
         """Creates a managed event, in draft, with the default workflow unless one is given."""
         managed = ManagedEvent.create(
-            tenant_id, name, starts_at, ends_at, time_zone, venue, capacity, categories, workflow
+            tenant_id,
+            name,
+            starts_at,
+            ends_at,
+            time_zone,
+            venue,
+            capacity,
+            categories,
+            workflow,
+            country,
         )
         ledger = SeatLedger(
             event_id=managed.id,
@@ -139,7 +149,7 @@ class RegistrationApplication(AccreditApplication):
         managed = self._owned(ManagedEvent, tenant_id, event_id, readonly=True)
         managed.check_open()
         managed.category(category)
-        person = PersonalDetails.checked(self.clock().date(), **details)
+        person = PersonalDetails.checked(self.clock().date(), managed.country, **details)
         email = person.normalised_email
         try:
             # Most addresses are new: claim one by creating its index, with no read first.
@@ -183,7 +193,11 @@ class RegistrationApplication(AccreditApplication):
         """Changes personal details; a new e-mail must be free at the event."""
         participant = self._changing(Participant, tenant_id, participant_id, expected_version)
         participant.check_not_ended()
-        updated = participant.details.changed(self.clock().date(), changes)
+        region = None
+        if changes.get("phone") and not changes.get("nationality", participant.details.nationality):
+            # Only a national phone of a person of no known nationality needs the event.
+            region = self.event(tenant_id, participant.event_id).country
+        updated = participant.details.changed(self.clock().date(), changes, region)
         saved: list[Aggregate] = [participant]
         if updated.normalised_email != participant.details.normalised_email:
             saved.extend(self._move_email(participant, updated.normalised_email))

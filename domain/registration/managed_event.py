@@ -20,6 +20,7 @@ from zoneinfo import available_timezones
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import Transcoding
 
+from domain.registration.person import clean_country
 from domain.registration.workflow.definition import WorkflowDefinition
 from domain.shared.errors import InvalidValue, RuleViolation
 from domain.shared.moments import checked_moment
@@ -131,10 +132,20 @@ def check_dates(starts_at: datetime, ends_at: datetime) -> None:
 
 
 class ManagedEvent(Aggregate):
+    # A snapshot's state: 2 holds the country.
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A snapshot taken before events had a country."""
+        state.setdefault("country", None)
+
     # Domain events: a public contract, each with its typed payload.
 
     class Created(Aggregate.Created):
         """A managed event (a conference, a match day) was created, in draft."""
+
+        class_version = 2  # 2: the country it takes place in
 
         tenant_id: UUID
         name: str
@@ -145,11 +156,17 @@ class ManagedEvent(Aggregate):
         capacity: int | None
         categories: list[dict[str, Any]]  # each {code, name, capacity}
         workflow: dict[str, Any]  # version 1 of the workflow definition
+        country: str | None  # ISO 3166-1 alpha-2; phones are read in it by default
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Events created before the country was asked for have none."""
+            state["country"] = None
 
     class DetailsChanged(Aggregate.Event):
         """Some of the event's details changed; `changes` holds the new values."""
 
-        changes: dict[str, Any]  # any of name, venue, starts_at, ends_at, time_zone
+        changes: dict[str, Any]  # any of name, venue, starts_at, ends_at, time_zone, country
 
     class CapacityChanged(Aggregate.Event):
         """The event's overall capacity changed (None: no limit)."""
@@ -185,8 +202,10 @@ class ManagedEvent(Aggregate):
         capacity: int | None,
         categories: list[dict[str, Any]],
         workflow: dict[str, Any],
+        country: str | None,
     ) -> None:
         self.tenant_id = tenant_id
+        self.country = country
         self.name = name
         self.starts_at = starts_at
         self.ends_at = ends_at
@@ -209,6 +228,7 @@ class ManagedEvent(Aggregate):
         capacity: int | None = None,
         categories: Iterable[Mapping[str, Any]] = (),
         workflow: Mapping[str, Any] | None = None,
+        country: str | None = None,
     ) -> ManagedEvent:
         check_dates(starts_at, ends_at)
         definition = WorkflowDefinition.parse(workflow or DEFAULT_WORKFLOW)
@@ -222,6 +242,7 @@ class ManagedEvent(Aggregate):
             capacity=clean_capacity(capacity),
             categories=[c.to_record() for c in clean_categories(categories)],
             workflow=definition.to_dict(),
+            country=clean_country(country, "country"),
         )
 
     @property
@@ -249,7 +270,7 @@ class ManagedEvent(Aggregate):
             raise RegistrationClosed(f"registration is {self.registration}")
 
     def change_details(self, **changes: Any) -> None:
-        """Name, venue, dates and time zone; unchanged values record nothing."""
+        """Name, venue, dates, time zone and country; unchanged values record nothing."""
         cleaned: dict[str, Any] = {}
         if "name" in changes:
             cleaned["name"] = display_name(changes["name"])
@@ -258,6 +279,8 @@ class ManagedEvent(Aggregate):
             cleaned["venue"] = display_name(venue, "venue") if venue else None
         if "time_zone" in changes:
             cleaned["time_zone"] = clean_time_zone(changes["time_zone"])
+        if "country" in changes:
+            cleaned["country"] = clean_country(changes["country"], "country")
         for field in ("starts_at", "ends_at"):
             if field in changes:
                 cleaned[field] = changes[field]

@@ -32,6 +32,7 @@ class RegistrationView(Protocol):
         capacity: int | None,
         categories: list[dict[str, Any]],
         workflow: dict[str, Any],
+        country: str | None,
         at: datetime,
     ) -> None:
         """A managed event in draft, with version 1 of its workflow."""
@@ -85,7 +86,7 @@ class RegistrationView(Protocol):
 
 class RegistrationProjector(Projector[RegistrationView]):
     name = "registration"
-    version = 1
+    version = 2  # 2: one-name people (first or last name null) and full_name; event country
     upstream = ("registration",)
 
     @on(ManagedEvent.Created)
@@ -101,6 +102,7 @@ class RegistrationProjector(Projector[RegistrationView]):
             e.capacity,
             e.categories,
             e.workflow,
+            e.country,
             e.timestamp,
         )
 

@@ -47,6 +47,74 @@ def _as_upcast(answer: dict[str, Any]) -> dict[str, Any]:
     return {**answer, "body": {**body, "state": state}}
 
 
+def _full_name(row: dict[str, Any]) -> str:
+    return " ".join(n for n in (row.get("first_name"), row.get("last_name")) if n)
+
+
+# Columns added since, with the value each earlier row has in them: {table: {column: value}}.
+ADDED_COLUMNS: dict[str, dict[str, Any]] = {
+    "managed_events": {"country": lambda row: None},
+    "participants": {"full_name": _full_name},
+}
+# Projections whose version moved on since (their tables were rebuilt): {name: version}.
+MOVED_VERSIONS = {"registration": 2}
+# Members added since to the answers of these paths' documents: {member: value}.
+ADDED_MEMBERS: dict[str, dict[str, Any]] = {
+    "event": {"country": lambda doc: None},
+    "participant": {"full_name": _full_name},
+}
+
+
+def _with_added_columns(name: str, rows: list[list[Any]], now: list[Any]) -> list[list[Any]]:
+    """The earlier rows in today's columns, the added ones holding what the history implies.
+
+    Rows in a stable order of their own, since a column added in the middle can reorder
+    what ORDER BY every column gives.
+    """
+    added = ADDED_COLUMNS.get(name, {})
+    header, *body = rows
+    if not added or header == now:
+        return rows
+    records = [dict(zip(header[1:], row, strict=True)) for row in body]
+    shaped = [[r[c] if c in r else added[c](r) for c in now[1:]] for r in records]
+    return [now, *sorted(shaped, key=_row_key)]
+
+
+def _row_key(row: list[Any]) -> str:
+    return json.dumps(row, default=str)
+
+
+def _in_row_order(rows: list[list[Any]]) -> list[list[Any]]:
+    header, *body = rows
+    return [header, *sorted(body, key=_row_key)]
+
+
+def _with_added_members(document: Any, *, audit: bool) -> Any:
+    """An earlier answer with the members added since, wherever an event or person is.
+
+    The auditor's views show domain events and states as recorded, upcast: an event's
+    payload and state gain the country; a person's recorded details gain nothing.
+    """
+    if isinstance(document, list):
+        return [_with_added_members(d, audit=audit) for d in document]
+    if not isinstance(document, dict):
+        return document
+    out = {k: _with_added_members(v, audit=audit) for k, v in document.items()}
+    if "time_zone" in out and (audit or "registration" in out):  # an event
+        out.update({k: f(out) for k, f in ADDED_MEMBERS["event"].items() if k not in out})
+    if not audit and "first_name" in out and "last_name" in out:  # a person
+        out.update({k: f(out) for k, f in ADDED_MEMBERS["participant"].items() if k not in out})
+    return out
+
+
+def _comparable(path: str, answer: Any) -> Any:
+    """An answer as compared: an NDJSON export as its parsed lines."""
+    body = answer.get("body") if isinstance(answer, dict) else None
+    if isinstance(body, str) and path.startswith("/v1/audit/export"):
+        return {**answer, "body": [json.loads(line) for line in body.splitlines() if line]}
+    return answer
+
+
 @pytest.fixture(scope="module")
 def expected() -> dict[str, Any]:
     document: dict[str, Any] = json.loads(
@@ -84,6 +152,11 @@ def test_every_projection_table_holds_the_rows_the_earlier_code_built(
         header,
         *(r for r in tracked if (r[1] in logs or r[2] != 0) and r[0] != DuplicatesProjector.name),
     ]
+    earlier_header, *earlier = expected["tables"]["projection_tracking"]
+    expected["tables"]["projection_tracking"] = [
+        earlier_header,
+        *([*r[:-1], MOVED_VERSIONS.get(r[0], r[-1])] for r in earlier),
+    ]
 
     # Tables of projections added since hold nothing: the history has none of their domain
     # events (the credentials projection reads the access log, which it did not have).
@@ -98,7 +171,11 @@ def test_every_projection_table_holds_the_rows_the_earlier_code_built(
     assert len(tables["screening_people"]) > 1
     assert set(expected["tables"]) <= set(tables)
     for name, rows in expected["tables"].items():
-        assert tables[name] == rows, name
+        if name in ADDED_COLUMNS:
+            want = _with_added_columns(name, rows, tables[name][0])
+            assert _in_row_order(tables[name]) == want, name
+        else:
+            assert tables[name] == rows, name
 
 
 def test_every_query_and_the_auditors_views_answer_as_the_earlier_code_did(
@@ -112,7 +189,9 @@ def test_every_query_and_the_auditors_views_answer_as_the_earlier_code_did(
         wanted = expected["answers"][tenant_id]
         assert sorted(answers) == sorted(wanted)
         for path, answer in wanted.items():
-            assert answers[path] == answer, path
+            audit = path.startswith("/v1/audit")
+            want = _with_added_members(_comparable(path, answer), audit=audit)
+            assert _comparable(path, answers[path]) == want, path
 
 
 def test_audit_verify_replays_the_earlier_history_into_the_same_tables(

@@ -39,6 +39,7 @@ def event_document(event: ManagedEvent) -> dict[str, Any]:
             "ends_at": event.ends_at,
             "time_zone": event.time_zone,
             "venue": event.venue,
+            "country": event.country,
             "capacity": event.capacity,
             "categories": event.categories,
             "registration": event.registration,
@@ -77,6 +78,7 @@ def participant_document(participant: Participant) -> dict[str, Any]:
     document: dict[str, Any] = PARTICIPANT_SCHEMA.dump(
         {
             **participant.details.to_record(as_dates=True),
+            "full_name": participant.details.full_name,
             "id": participant.id,
             "event_id": participant.event_id,
             "category": participant.category,

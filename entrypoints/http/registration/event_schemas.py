@@ -30,6 +30,9 @@ def matching(pattern: str, message: str) -> Callable[[str], None]:
     return check
 
 
+COUNTRY_PATTERN = r"^[A-Za-z]{2}$"
+
+
 def patterned(
     pattern: str, message: str, maximum: int, description: str = "", **kwargs: Any
 ) -> fields.String:
@@ -141,6 +144,14 @@ def _event_fields(*, create: bool) -> dict[str, fields.Field[Any]]:
             required=create,
         ),
         "venue": one_line(200, allow_none=True),
+        "country": patterned(
+            COUNTRY_PATTERN,
+            "must be an ISO 3166-1 alpha-2 code",
+            2,
+            "ISO 3166-1 alpha-2 country it takes place in; a participant's national phone "
+            "number is read in it when their nationality is not given",
+            allow_none=True,
+        ),
         "capacity": _capacity("Seats in all; null: no limit"),
         "categories": fields.List(
             fields.Nested(CategoryInputSchema),
@@ -170,6 +181,7 @@ class EventSchema(Schema):
     ends_at = fields.AwareDateTime(required=True)
     time_zone = fields.String(required=True)
     venue = fields.String(required=True, allow_none=True)
+    country = fields.String(required=True, allow_none=True)
     capacity = fields.Integer(required=True, allow_none=True)
     categories = fields.List(fields.Nested(CategorySchema), required=True)
     registration = fields.String(

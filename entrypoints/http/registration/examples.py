@@ -17,6 +17,7 @@ EVENT_CREATE: dict[str, Any] = {
     "ends_at": "2027-06-03T18:00:00+02:00",
     "time_zone": "Europe/Paris",
     "venue": "Paris Expo, Hall 7",
+    "country": "FR",
     "capacity": 500,
     "categories": [
         {"code": "press", "name": "Press", "capacity": 50},
@@ -30,6 +31,7 @@ EVENT: dict[str, Any] = {
     "ends_at": "2027-06-03T16:00:00+00:00",
     "time_zone": "Europe/Paris",
     "venue": "Paris Expo, Hall 7",
+    "country": "FR",
     "capacity": 500,
     "categories": [
         {"code": "press", "name": "Press", "capacity": 50},
@@ -101,6 +103,7 @@ _PERSON: dict[str, Any] = {
     "category": "press",
     "first_name": "Ada",
     "last_name": "Lovelace",
+    "full_name": "Ada Lovelace",
     "email": "ada@example.org",
     "phone": "+442079460958",
     "date_of_birth": None,
@@ -219,6 +222,7 @@ QUEUE_PAGE: dict[str, Any] = {
             "participant_id": PARTICIPANT_ID,
             "first_name": "Ada",
             "last_name": "Lovelace",
+            "full_name": "Ada Lovelace",
             "email": "ada@example.org",
             "category": "press",
             "step_id": "approval",

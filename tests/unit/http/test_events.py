@@ -64,10 +64,13 @@ def test_creating_an_event_answers_201_with_its_location_etag_and_position(
     client: TestClient, admin: Caller
 ) -> None:
     result = client.simulate_post(
-        "/v1/events", json={**EXPO, "venue": "Hall 7", "capacity": 500}, headers=admin.headers
+        "/v1/events",
+        json={**EXPO, "venue": "Hall 7", "capacity": 500, "country": "fr"},
+        headers=admin.headers,
     )
 
     body = expect.ok(result, 201)
+    assert body["country"] == "FR"
     assert result.headers["Location"] == f"/v1/events/{body['id']}"
     assert result.headers["ETag"] == '"1"'
     assert result.headers["Accredit-Position"].startswith("registration:")
@@ -142,6 +145,8 @@ def test_an_event_keeps_the_categories_and_workflow_it_was_created_with(
         ),
         ({"categories": [{"code": "a", "name": "A", "seats": 3}]}, "categories.0.seats"),
         ({"workflow": "approval"}, "workflow"),
+        ({"country": "FRA"}, "country"),
+        ({"country": "QQ"}, "country"),
         ({"colour": "blue"}, "colour"),
     ],
 )
