@@ -14,10 +14,11 @@ tables as the projector would have left them. Then, for each of --registrations 
 people (one in three a corrupted copy of someone there: a typo, swapped names, a new
 e-mail, a missing field), it times in one transaction, rolled back after:
 
-- baseline: a bare lookup of the participants sharing one of the person's blocking keys;
+- baseline: a bare lookup of the ids in the blocks detection reads (those under the cap);
 - detect: the projector's whole handler (keys, counts, blocks, scoring, pair writes).
 
-It prints p50/p95/p99 of both, the ratio of the medians, and one JSON line.
+It prints p50/p95/p99 of both, the ratio of the medians, how many of the planted
+duplicates were raised (and other pairs besides), and one JSON line.
 """
 
 from __future__ import annotations
@@ -47,7 +48,12 @@ from adapters.screening.duplicate_tables import (  # noqa: E402
 )
 from adapters.screening.duplicate_view import SqlDuplicatesView  # noqa: E402
 from adapters.settings import Settings  # noqa: E402
-from domain.screening.blocking import BLOCK_CAP, PARTICIPANTS_KEY, blocking_keys  # noqa: E402
+from domain.screening.blocking import (  # noqa: E402
+    BLOCK_CAP,
+    PARTICIPANTS_KEY,
+    blocking_keys,
+    informative,
+)
 from domain.screening.forms import forms_of  # noqa: E402
 from entrypoints.wiring.contexts import build  # noqa: E402
 from projections.screening.duplicates import Person, detect  # noqa: E402
@@ -161,7 +167,7 @@ def fill(
             {"tenant_id": tenant, "key": k, "participant_id": participant} for k in person_keys
         ]
         if i % 50 == 0:
-            kept.append(record)
+            kept.append({"participant_id": participant, "record": record})
         if len(rows) >= CHUNK or i == n - 1:
             conn.execute(screening_people.insert(), rows)
             conn.execute(screening_blocking_keys.insert(), keys)
@@ -206,26 +212,38 @@ def main() -> None:
 
         baseline: list[float] = []
         detection: list[float] = []
-        raised = 0
+        found = missed = strangers = 0
         for i in range(args.registrations):
-            record = people.variant(people.rng.choice(kept)) if i % 3 == 0 else people.record()
+            source = people.rng.choice(kept) if i % 3 == 0 else None
+            record = people.variant(source["record"]) if source else people.record()
             person = Person(uuid.uuid4(), tenant, event, record, forms_of(record))
             with engine.connect() as conn, conn.begin() as transaction:
                 view = SqlDuplicatesView(conn)
-                started = time.perf_counter()
                 keys = blocking_keys(person.forms)
-                conn.execute(
-                    select(screening_blocking_keys.c.participant_id).where(
-                        screening_blocking_keys.c.tenant_id == tenant,
-                        screening_blocking_keys.c.key.in_(sorted(keys)),
-                    )
-                ).all()
-                baseline.append(time.perf_counter() - started)
-                started = time.perf_counter()
-                detect(person, view, AT)
-                detection.append(time.perf_counter() - started)
-                raised += len(view.paired_with(person.participant_id))
+                counts = view.key_counts(tenant, keys)
+                # The bare lookup: the ids in the blocks detection reads, nothing more.
+                lookup = select(screening_blocking_keys.c.participant_id).where(
+                    screening_blocking_keys.c.tenant_id == tenant,
+                    screening_blocking_keys.c.key.in_(
+                        sorted(k for k in keys if informative(k, counts.get(k, 0)))
+                    ),
+                )
+                # Alternately first, so neither gets the other's warmed cache every time.
+                for step in (0, 1) if i % 2 else (1, 0):
+                    started = time.perf_counter()
+                    if step == 0:
+                        conn.execute(lookup).all()
+                        baseline.append(time.perf_counter() - started)
+                    else:
+                        detect(person, view, AT)
+                        detection.append(time.perf_counter() - started)
+                paired = set(view.paired_with(person.participant_id))
                 transaction.rollback()
+            if source is not None:
+                found += source["participant_id"] in paired
+                missed += source["participant_id"] not in paired
+                paired.discard(source["participant_id"])
+            strangers += len(paired)
         with engine.begin() as conn:
             for table in (screening_people, screening_blocking_keys, screening_key_counts):
                 conn.execute(delete(table).where(table.c.tenant_id == tenant))
@@ -238,7 +256,9 @@ def main() -> None:
         "registrations": args.registrations,
         "block_cap": BLOCK_CAP,
         "fill_seconds": round(fill_seconds, 1),
-        "pairs_raised": raised,
+        "duplicates_found": found,
+        "duplicates_missed": missed,
+        "other_pairs_raised": strangers,
         "baseline": percentiles(baseline),
         "detect": percentiles(detection),
         "ratio_p50": statistics.median(detection) / statistics.median(baseline),
@@ -248,7 +268,8 @@ def main() -> None:
         print(
             f"{name:9} p50 {p['p50_ms']:.2f} ms  p95 {p['p95_ms']:.2f} ms  p99 {p['p99_ms']:.2f} ms"
         )
-    print(f"detect / baseline (medians): {result['ratio_p50']:.1f}x; pairs raised: {raised}")
+    print(f"detect / baseline (medians): {result['ratio_p50']:.1f}x")
+    print(f"planted duplicates found {found}, missed {missed}; other pairs raised {strangers}")
     print(json.dumps(result))
 
 

@@ -88,13 +88,18 @@ class SqlDuplicatesView(SqlView):
         return found
 
     def sharing(self, tenant_id: UUID, keys: Collection[str]) -> list[Person]:
-        ids: set[UUID] = set()
+        found: dict[UUID, Person] = {}
         for chunk in _chunks(keys):
-            query = select(keys_.participant_id).where(
+            blocks = select(keys_.participant_id).where(
                 keys_.tenant_id == tenant_id, keys_.key.in_(chunk)
             )
-            ids.update(self.conn.execute(query).scalars())
-        return self.people(ids)
+            query = select(screening_people).where(
+                people_.participant_id.in_(blocks), people_.active.is_(True)
+            )
+            found.update(
+                (r["participant_id"], _person(r)) for r in self.conn.execute(query).mappings()
+            )
+        return list(found.values())
 
     def key_counts(self, tenant_id: UUID, keys: Collection[str]) -> dict[str, int]:
         counts: dict[str, int] = {}

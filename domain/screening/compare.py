@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 import jellyfish
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
@@ -25,6 +26,7 @@ class TokenMatch(StrEnum):
     SHORT = "short"  # an initial or a short form ("j", "alex" of "alexander")
 
 
+@lru_cache(maxsize=1 << 16)
 def token_match(a: str, b: str) -> TokenMatch | None:
     """How two name tokens match, if they do."""
     if a == b:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.screening.blocking import blocking_keys
 from domain.screening.forms import (
     PARTICLES,
     PersonForms,
@@ -17,6 +19,7 @@ from domain.screening.forms import (
     name_tokens,
     significant,
 )
+from domain.screening.scoring import Frequencies, score
 
 names = st.text(
     alphabet=st.characters(categories=("L", "M", "Zs", "Pd", "Po")), min_size=0, max_size=30
@@ -147,3 +150,32 @@ def test_canonical_document_is_idempotent(text: str) -> None:
     once = canonical_document(text)
     if once is not None:
         assert canonical_document(once) == once
+
+
+records = st.fixed_dictionaries(
+    {},
+    optional={
+        field: st.one_of(st.none(), st.text(max_size=40))
+        for field in (
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "date_of_birth",
+            "organisation",
+            "nationality",
+            "document_number",
+        )
+    },
+)
+
+
+@given(records, records)
+def test_any_record_has_forms_keys_and_a_score_against_any_other(
+    one: dict[str, str | None], other: dict[str, str | None]
+) -> None:
+    mine, theirs = forms_of(one), forms_of(other)
+    assert PersonForms.from_json(mine.to_json()) == mine
+    assert all(isinstance(k, str) and k for k in blocking_keys(mine))
+    result = score(mine, theirs, Frequencies(10))
+    assert math.isfinite(result.total)

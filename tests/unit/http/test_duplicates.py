@@ -135,6 +135,18 @@ def test_a_withdrawn_participant_leaves_their_pairs(client: TestClient, admin: C
     assert listed(client, admin) == []
 
 
+def test_people_with_one_name_are_screened_like_anyone(client: TestClient, admin: Caller) -> None:
+    event_id = open_event(client, admin)["id"]
+    one = {"first_name": None, "last_name": "Suharto", "date_of_birth": "1961-06-08"}
+    first = registered(client, admin, event_id, **one, email="s1@example.org")["id"]
+    swapped = {**one, "first_name": "Suharto", "last_name": None}
+    second = registered(client, admin, event_id, **swapped, email="s2@example.org")["id"]
+
+    [pair] = listed(client, admin)
+
+    assert sorted(pair["participant_ids"]) == sorted([first, second])
+
+
 def test_twins_are_not_raised(client: TestClient, admin: Caller) -> None:
     event_id = open_event(client, admin)["id"]
     registered(client, admin, event_id, **ADA)
