@@ -18,7 +18,11 @@ from adapters.projection.tracking import projection_tracking
 from adapters.settings import Settings
 from domain.registration.application import RegistrationApplication
 from entrypoints.wiring.contexts import build
+from projections.registration.projector import RegistrationProjector
 from tests.e2e.conftest import ACCREDIT, Served, start_serve, stop_serve
+
+# The registration projection's version, which the half-done rebuild is building.
+VERSION = RegistrationProjector.version
 
 BATCH = 5
 
@@ -155,24 +159,26 @@ def test_http_answers_and_other_projections_follow_while_one_is_rebuilt(
     assert stopped == 0
     assert rebuilding["state"] == "rebuilding"
     assert rebuilding["stored_version"] == 0
-    assert rebuilding["rebuild"]["version"] == 1
+    assert rebuilding["rebuild"]["version"] == VERSION
     assert 0 < rebuilding["rebuild"]["progress"] < 1
-    assert [(leader["version"], leader["pid"]) for leader in rebuilding["leaders"]] == [(1, worker)]
+    assert [(leader["version"], leader["pid"]) for leader in rebuilding["leaders"]] == [
+        (VERSION, worker)
+    ]
     assert ready.status == 200
     assert keys.status == 200
     assert "gate" in [k["name"] for k in keys.body["items"]]
     assert created.status == 201
     assert refused.status == 503, json.dumps(refused.body)
     assert refused.body["type"] == "/problems/projection-rebuilding"
-    assert "being rebuilt to version 1" in refused.body["detail"]
+    assert f"being rebuilt to version {VERSION}" in refused.body["detail"]
     assert refused.headers["retry-after"] == "5"
     assert own_list.status == 503
     assert own_list.body["type"] == "/problems/projection-rebuilding"
     assert listed.status == 200
     # projection, version, stored, upstream, position, head, lag events, lag s, state, rebuilt
-    assert cli_row[1:3] == ["1", "0"]
+    assert cli_row[1:3] == [str(VERSION), "0"]
     assert cli_row[8] == "rebuilding"
     assert cli_row[9].endswith("%")
     assert after.status == 200
     assert after.body["name"] == "Expo 2028"
-    assert (swapped["stored_version"], swapped["rebuild"]) == (1, None)
+    assert (swapped["stored_version"], swapped["rebuild"]) == (VERSION, None)

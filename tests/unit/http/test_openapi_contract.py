@@ -93,7 +93,7 @@ def _node_id_for_schemathesis(request: pytest.FixtureRequest) -> None:
 @schema.parametrize()
 # The same cases on every run and machine: a failure found once is found again.
 @settings(
-    max_examples=60,
+    max_examples=30,
     deadline=None,
     suppress_health_check=list(HealthCheck),
     derandomize=True,
