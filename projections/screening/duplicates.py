@@ -118,6 +118,10 @@ def _retire(person: Person, view: DuplicatesView, at: datetime) -> None:
     view.save(replace(person, active=False), at)
 
 
+# Statuses a registration leaves detection in (an un-merge may give one back).
+ENDED = frozenset({"withdrawn", "cancelled"})
+
+
 class DuplicatesProjector(Projector[DuplicatesView]):
     name = "duplicates"
     version = 1
@@ -129,8 +133,13 @@ class DuplicatesProjector(Projector[DuplicatesView]):
         person = Person(e.originator_id, e.tenant_id, e.event_id, details, forms_of(details))
         detect(person, view, e.timestamp)
 
-    @on(Participant.DetailsUpdated)
-    def _details_updated(self, e: Participant.DetailsUpdated, view: DuplicatesView) -> None:
+    @on(Participant.DetailsUpdated, Participant.Absorbed, Participant.Unabsorbed)
+    def _details_updated(
+        self,
+        e: Participant.DetailsUpdated | Participant.Absorbed | Participant.Unabsorbed,
+        view: DuplicatesView,
+    ) -> None:
+        # A merge's survivor takes some of the absorbed's details; an un-merge gives them back.
         before = view.person(e.originator_id)
         if before is None:
             return
@@ -143,11 +152,23 @@ class DuplicatesProjector(Projector[DuplicatesView]):
         view.unblock(before.participant_id)
         detect(after, view, e.timestamp)
 
-    @on(Participant.Withdrawn, Participant.Cancelled)
-    def _left(self, e: Participant.Withdrawn | Participant.Cancelled, view: DuplicatesView) -> None:
+    @on(Participant.Withdrawn, Participant.Cancelled, Participant.MergedInto)
+    def _left(
+        self,
+        e: Participant.Withdrawn | Participant.Cancelled | Participant.MergedInto,
+        view: DuplicatesView,
+    ) -> None:
+        # A merged registration is its survivor now: its pairs were the merge's reason.
         person = view.person(e.originator_id)
         if person is not None and person.active:
             _retire(person, view, e.timestamp)
+
+    @on(Participant.Unmerged)
+    def _unmerged(self, e: Participant.Unmerged, view: DuplicatesView) -> None:
+        # A merge undone: the registration is screened again, as if it came in now.
+        person = view.person(e.originator_id)
+        if person is not None and not person.active and e.status not in ENDED:
+            detect(replace(person, active=True), view, e.timestamp)
 
     @on(PairReview.Opened)
     def _review_opened(self, e: PairReview.Opened, view: DuplicatesView) -> None:

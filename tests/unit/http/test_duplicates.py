@@ -135,6 +135,28 @@ def test_a_withdrawn_participant_leaves_their_pairs(client: TestClient, admin: C
     assert listed(client, admin) == []
 
 
+def test_a_merge_closes_the_pair_and_an_unmerge_raises_it_again(
+    client: TestClient, admin: Caller
+) -> None:
+    _, first, second = twice_registered(client, admin)
+    assert len(listed(client, admin)) == 1
+
+    merge = client.simulate_post(
+        f"/v1/participants/{first}/merge",
+        json={"absorbed_id": second, "fields": {"email": "absorbed"}},
+        headers=admin.headers,
+    )
+    after_merge = listed(client, admin)
+    unmerge = client.simulate_post(
+        f"/v1/merges/{expect.ok(merge, 201)['id']}/unmerge", json={}, headers=admin.headers
+    )
+    after_unmerge = listed(client, admin)
+
+    assert after_merge == []
+    expect.ok(unmerge)
+    assert [sorted(p["participant_ids"]) for p in after_unmerge] == [sorted([first, second])]
+
+
 def test_people_with_one_name_are_screened_like_anyone(client: TestClient, admin: Caller) -> None:
     event_id = open_event(client, admin)["id"]
     one = {"first_name": None, "last_name": "Suharto", "date_of_birth": "1961-06-08"}
