@@ -129,6 +129,7 @@ class RegistrationQueries:
                 s_.participant_id,
                 p_.first_name,
                 p_.last_name,
+                p_.full_name,
                 p_.email,
                 p_.category,
                 s_.step_id,

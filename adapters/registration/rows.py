@@ -58,8 +58,9 @@ class ParticipantRow:
     tenant_id: UUID
     event_id: UUID
     category: str | None
-    first_name: str
-    last_name: str
+    first_name: str | None
+    last_name: str | None
+    full_name: str
     email: str
     phone: str | None
     date_of_birth: date | None
@@ -92,8 +93,9 @@ class QueueItem:
     """A participant waiting at a step, oldest first."""
 
     participant_id: UUID
-    first_name: str
-    last_name: str
+    first_name: str | None
+    last_name: str | None
+    full_name: str
     email: str
     category: str | None
     step_id: str

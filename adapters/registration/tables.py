@@ -95,8 +95,14 @@ participants = Table(
         nullable=True,
         comment="Category code (managed_events.categories); null: the event has none",
     ),
-    Column("first_name", String, nullable=False, comment="First name as given"),
-    Column("last_name", String, nullable=False, comment="Last name as given"),
+    Column("first_name", String, nullable=True, comment="First name as given; null: none"),
+    Column("last_name", String, nullable=True, comment="Last name as given; null: none"),
+    Column(
+        "full_name",
+        String,
+        nullable=False,
+        comment="The name as shown: 'first last', or the one name a person has",
+    ),
     Column("email", String, nullable=False, comment="E-mail address as given"),
     Column(
         "email_normalised",
@@ -108,9 +114,14 @@ participants = Table(
         "search_text",
         String,
         nullable=False,
-        comment="'first last email', Unicode-normalised and case-folded, for substring search",
+        comment="'full_name email', Unicode-normalised, case-folded, accents dropped: for search",
     ),
-    Column("phone", String, nullable=True, comment="Phone number, digits with an optional +"),
+    Column(
+        "phone",
+        String,
+        nullable=True,
+        comment="Phone in E.164 (+4930123456); digits only when its country was unknown",
+    ),
     Column("date_of_birth", Date, nullable=True, comment="Date of birth; null: not given"),
     Column("organisation", String, nullable=True, comment="Organisation; null: not given"),
     Column("nationality", String, nullable=True, comment="ISO 3166-1 alpha-2 country code"),
@@ -226,5 +237,8 @@ s_, b_ = participant_steps.c, participant_branches.c
 
 
 def searchable(text: str) -> str:
-    """Text as it is searched: Unicode-normalised, white space folded, case-folded."""
-    return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
+    """Text as it is searched: Unicode-normalised, white space and case folded, accents
+    dropped (so "jose" finds José and "MULLER" finds Müller)."""
+    decomposed = unicodedata.normalize("NFKD", " ".join(text.split()).casefold())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFKC", bare)

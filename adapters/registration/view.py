@@ -22,13 +22,15 @@ from adapters.registration.tables import (
     searchable,
     workflow_versions,
 )
-from domain.registration.person import PersonalDetails, normalised_email
+from domain.registration.person import PersonalDetails, full_name, normalised_email
 
 
-def _person_columns(first_name: str, last_name: str, email: str) -> dict[str, str]:
+def _person_columns(first_name: str | None, last_name: str | None, email: str) -> dict[str, str]:
+    name = full_name(first_name, last_name)
     return {
+        "full_name": name,
         "email_normalised": normalised_email(email),
-        "search_text": searchable(f"{first_name} {last_name} {email}"),
+        "search_text": searchable(f"{name} {email}"),
     }
 
 

@@ -9,8 +9,10 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
+import phonenumbers
+
 from domain.shared.errors import InvalidValue
-from domain.shared.names import display_name
+from domain.shared.names import NAME_MAX, display_name
 
 PERSON_NAME_MAX = 100
 EMAIL_MAX = 254
@@ -48,13 +50,28 @@ def clean_email(value: str) -> str:
     return cleaned
 
 
-def clean_phone(value: str | None) -> str | None:
+def clean_phone(value: str | None, region: str | None = None) -> str | None:
+    """A phone number in E.164 (+4930123456) where its country is known: from a leading +
+    or 00, or the region given (the person's country). Otherwise its digits, as written."""
     if value is None or not value.strip():
         return None
     compact = _PHONE_SEPARATORS.sub("", value)
     if not _PHONE.fullmatch(compact):
         raise InvalidValue("phone", "the phone must be 6 to 15 digits, optionally after a +")
-    return compact
+    text = value
+    if region is None and compact.startswith("00"):
+        text = "+" + compact[2:]  # the international call prefix most countries dial
+    international = text.lstrip().startswith("+")
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        if international:
+            raise InvalidValue("phone", "the phone has no known country code") from None
+        return compact  # a national number of an unknown country: kept as written
+    if not phonenumbers.is_possible_number(number):
+        where = "its country" if international or region is None else region
+        raise InvalidValue("phone", f"the phone has too few or too many digits for {where}")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def clean_birth_date(value: date | None, today: date) -> date | None:
@@ -87,18 +104,63 @@ def clean_document(value: str | None) -> str | None:
     return cleaned
 
 
-def _optional_name(value: str | None, field: str) -> str | None:
+def _optional_name(value: str | None, field: str, maximum: int = NAME_MAX) -> str | None:
     if value is None or not value.strip():
         return None
-    return display_name(value, field)
+    return display_name(value, field, maximum)
+
+
+def full_name(first_name: str | None, last_name: str | None) -> str:
+    """The name as shown: first and last name, or the one name a person has."""
+    return " ".join(n for n in (first_name, last_name) if n)
+
+
+def _cleaned(today: date, values: Mapping[str, Any], nationality: Any) -> dict[str, Any]:
+    """Each given value checked and normalised; a phone read in the person's country."""
+    cleaners: dict[str, Any] = {
+        "first_name": lambda v: _optional_name(v, "first_name", PERSON_NAME_MAX),
+        "last_name": lambda v: _optional_name(v, "last_name", PERSON_NAME_MAX),
+        "email": lambda v: clean_email(v or ""),
+        "phone": lambda v: clean_phone(v, _region(nationality)),
+        "date_of_birth": lambda v: clean_birth_date(v, today),
+        "organisation": lambda v: _optional_name(v, "organisation"),
+        "nationality": clean_country,
+        "document_number": clean_document,
+    }
+    return {name: cleaners[name](value) for name, value in values.items()}
+
+
+def _refuse_unknown(values: Mapping[str, Any]) -> None:
+    unknown = set(values) - set(PERSONAL_FIELDS)
+    if unknown:
+        raise InvalidValue(sorted(unknown)[0], "unknown field")
+
+
+def _region(nationality: Any) -> str | None:
+    """The default region a national phone number is read in, if the nationality is one."""
+    if isinstance(nationality, str) and nationality.strip().upper() in COUNTRIES:
+        return nationality.strip().upper()
+    return None
+
+
+def _whole(values: Mapping[str, Any]) -> PersonalDetails:
+    if not values.get("first_name") and not values.get("last_name"):
+        raise InvalidValue("first_name", "a first name or a last name is needed; one will do")
+    if "email" not in values:
+        raise InvalidValue("email", "the email must look like name@example.org")
+    whole: dict[str, Any] = {name: values.get(name) for name in PERSONAL_FIELDS}
+    return PersonalDetails(**whole)
 
 
 @dataclass(frozen=True)
 class PersonalDetails:
-    """Who a participant is. Built only through `checked`, so every value is clean."""
+    """Who a participant is. Built only through `checked`, so every value is clean.
 
-    first_name: str
-    last_name: str
+    Many people have one name only: either name may be missing, never both.
+    """
+
+    first_name: str | None
+    last_name: str | None
     email: str
     phone: str | None = None
     date_of_birth: date | None = None
@@ -109,28 +171,26 @@ class PersonalDetails:
     @classmethod
     def checked(cls, today: date, **values: Any) -> PersonalDetails:
         """Details from raw values; InvalidValue names the first field that is wrong."""
-        unknown = set(values) - {f.name for f in fields(cls)}
-        if unknown:
-            raise InvalidValue(sorted(unknown)[0], "unknown field")
-        return cls(
-            first_name=display_name(values.get("first_name") or "", "first_name", PERSON_NAME_MAX),
-            last_name=display_name(values.get("last_name") or "", "last_name", PERSON_NAME_MAX),
-            email=clean_email(values.get("email") or ""),
-            phone=clean_phone(values.get("phone")),
-            date_of_birth=clean_birth_date(values.get("date_of_birth"), today),
-            organisation=_optional_name(values.get("organisation"), "organisation"),
-            nationality=clean_country(values.get("nationality")),
-            document_number=clean_document(values.get("document_number")),
-        )
+        _refuse_unknown(values)
+        return _whole(_cleaned(today, values, values.get("nationality")))
 
     def changed(self, today: date, changes: Mapping[str, Any]) -> PersonalDetails:
-        """These details with some fields replaced, checked like new ones."""
-        return PersonalDetails.checked(today, **{**self.to_record(as_dates=True), **changes})
+        """These details with some fields replaced; the new values are checked like new ones.
+
+        Values not changed stay as recorded: they were checked when they came in.
+        """
+        _refuse_unknown(changes)
+        nationality = changes.get("nationality", self.nationality)
+        return _whole({**self.to_record(as_dates=True), **_cleaned(today, changes, nationality)})
 
     def differences(self, other: PersonalDetails) -> dict[str, Any]:
         """The fields of `other` that differ from these, as recorded in domain events."""
         mine, theirs = self.to_record(), other.to_record()
         return {k: v for k, v in theirs.items() if mine[k] != v}
+
+    @property
+    def full_name(self) -> str:
+        return full_name(self.first_name, self.last_name)
 
     @property
     def normalised_email(self) -> str:
@@ -153,3 +213,6 @@ class PersonalDetails:
     def with_record(self, changes: Mapping[str, Any]) -> PersonalDetails:
         """These details with recorded changes applied (for mutators)."""
         return PersonalDetails.from_record({**self.to_record(), **changes})
+
+
+PERSONAL_FIELDS = tuple(f.name for f in fields(PersonalDetails))

@@ -85,7 +85,7 @@ class RegistrationView(Protocol):
 
 class RegistrationProjector(Projector[RegistrationView]):
     name = "registration"
-    version = 1
+    version = 2  # 2: one-name people (first or last name null) and full_name
     upstream = ("registration",)
 
     @on(ManagedEvent.Created)

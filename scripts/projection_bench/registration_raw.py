@@ -37,7 +37,7 @@ from adapters.registration.tables import (
     workflow_versions,
 )
 from adapters.settings import Settings
-from domain.registration.person import normalised_email
+from domain.registration.person import full_name, normalised_email
 from projection_bench.log_rows import log_rows
 
 raw_metadata = MetaData()
@@ -75,7 +75,11 @@ PERSON = (
     "document_number",
 )
 # What a participant's later domain events change: written back whole, one statement shape.
-CHANGING = (*PERSON, "email_normalised", "search_text", "status", "active_steps", "reason")
+CHANGING = (
+    *PERSON,
+    *("full_name", "email_normalised", "search_text"),
+    *("status", "active_steps", "reason"),
+)
 STEP_CHANGES = ("status", "outcome", "actor", "comment", "step_order", "completed_at")
 
 
@@ -295,8 +299,12 @@ class _Batch:
 
 
 def _person_columns(person: dict[str, Any]) -> dict[str, str]:
-    name = f"{person['first_name']} {person['last_name']} {person['email']}"
-    return {"email_normalised": normalised_email(person["email"]), "search_text": searchable(name)}
+    name = full_name(person["first_name"], person["last_name"])
+    return {
+        "full_name": name,
+        "email_normalised": normalised_email(person["email"]),
+        "search_text": searchable(f"{name} {person['email']}"),
+    }
 
 
 def _row(person: dict[str, Any]) -> dict[str, Any]:

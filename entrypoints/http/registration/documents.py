@@ -77,6 +77,7 @@ def participant_document(participant: Participant) -> dict[str, Any]:
     document: dict[str, Any] = PARTICIPANT_SCHEMA.dump(
         {
             **participant.details.to_record(as_dates=True),
+            "full_name": participant.details.full_name,
             "id": participant.id,
             "event_id": participant.event_id,
             "category": participant.category,

@@ -60,15 +60,28 @@ class EventCountsSchema(Schema):
     seats_taken = fields.Integer(required=True, metadata={"description": "Approved participants"})
 
 
+FULL_NAME = "The name as shown: first and last name, or the one name a person has"
+ONE_NAME = (
+    "A person with one name gives it as either name; "
+    "a registration needs a first name or a last name, or both"
+)
+
+
 def _person_fields(*, register: bool) -> dict[str, fields.Field[Any]]:
     """Personal details a registration takes; every one optional when changing them."""
     return {
-        "first_name": one_line(PERSON_NAME_MAX, minimum=1, required=register),
-        "last_name": one_line(PERSON_NAME_MAX, minimum=1, required=register),
+        "first_name": one_line(PERSON_NAME_MAX, 0, ONE_NAME, allow_none=True),
+        "last_name": one_line(PERSON_NAME_MAX, 0, ONE_NAME, allow_none=True),
         "email": one_line(
             EMAIL_MAX, 1, "One registration per e-mail per event, in any case", required=register
         ),
-        "phone": one_line(32, 0, "6-15 digits, maybe after a +", allow_none=True),
+        "phone": one_line(
+            32,
+            0,
+            "6-15 digits, maybe after a + or 00; read in the participant's nationality's "
+            "country unless international, and kept in E.164 (+4930123456)",
+            allow_none=True,
+        ),
         "date_of_birth": IsoDate(allow_none=True),
         "organisation": one_line(200, allow_none=True),
         "nationality": patterned(
@@ -138,8 +151,9 @@ class ParticipantSummarySchema(Schema):
     id = fields.UUID(required=True)
     event_id = fields.UUID(required=True)
     category = fields.String(required=True, allow_none=True)
-    first_name = fields.String(required=True)
-    last_name = fields.String(required=True)
+    first_name = fields.String(required=True, allow_none=True)
+    last_name = fields.String(required=True, allow_none=True)
+    full_name = fields.String(required=True, metadata={"description": FULL_NAME})
     email = fields.String(required=True)
     phone = fields.String(required=True, allow_none=True)
     date_of_birth = fields.Date(required=True, allow_none=True)
@@ -167,8 +181,9 @@ class ParticipantPageSchema(Schema):
 
 class QueueItemSchema(Schema):
     participant_id = fields.UUID(required=True)
-    first_name = fields.String(required=True)
-    last_name = fields.String(required=True)
+    first_name = fields.String(required=True, allow_none=True)
+    last_name = fields.String(required=True, allow_none=True)
+    full_name = fields.String(required=True, metadata={"description": FULL_NAME})
     email = fields.String(required=True)
     category = fields.String(required=True, allow_none=True)
     step_id = fields.String(required=True)

@@ -175,7 +175,7 @@ def test_personal_details_are_checked_and_normalised(
     ).aggregate.details
 
     assert (details.phone, details.nationality, details.document_number) == (
-        "+330612345678",
+        "+33612345678",  # E.164: the trunk 0 in brackets is not dialled from abroad
         "FR",
         "AB 123456",
     )
@@ -184,12 +184,65 @@ def test_personal_details_are_checked_and_normalised(
         ({"nationality": "XX"}, "nationality"),
         ({"phone": "call me"}, "phone"),
         ({"date_of_birth": date(2999, 1, 1)}, "date_of_birth"),
-        ({"first_name": "   "}, "first_name"),
+        ({"first_name": "   ", "last_name": None}, "first_name"),
+        ({"first_name": "", "last_name": " "}, "first_name"),
+        ({"phone": "+999 1234 5678"}, "phone"),  # no such country code
+        ({"phone": "030 12", "nationality": "DE"}, "phone"),  # too short for Germany
         ({"shoe_size": 44}, "shoe_size"),
     ):
         with pytest.raises(InvalidValue) as refused:
             app.register(tenant, expo, {**person("x@example.org"), **bad})
         assert refused.value.field == field
+
+
+def test_a_person_with_one_name_registers_with_either_name(
+    app: RegistrationApplication, tenant: UUID
+) -> None:
+    expo = open_event(app, tenant)
+    given = app.register(tenant, expo, {"first_name": "Sukarno", "email": "s@example.org"})
+    family = app.register(
+        tenant, expo, {"first_name": " ", "last_name": "Suharto", "email": "t@example.org"}
+    )
+
+    assert (given.aggregate.details.first_name, given.aggregate.details.last_name) == (
+        "Sukarno",
+        None,
+    )
+    assert given.aggregate.details.full_name == "Sukarno"
+    assert family.aggregate.details.first_name is None
+    assert family.aggregate.details.full_name == "Suharto"
+    # Dropping the one name left is refused; giving the other one is fine.
+    with pytest.raises(InvalidValue) as refused:
+        app.update_participant(tenant, given.aggregate_id, {"first_name": None})
+    assert refused.value.field == "first_name"
+    renamed = app.update_participant(
+        tenant, given.aggregate_id, {"first_name": None, "last_name": "Sukarno"}
+    ).aggregate.details
+    assert (renamed.first_name, renamed.full_name) == (None, "Sukarno")
+
+
+def test_phones_are_kept_in_e164_read_in_the_persons_country(
+    app: RegistrationApplication, tenant: UUID
+) -> None:
+    expo = open_event(app, tenant)
+
+    def phone(n: int, **values: Any) -> str | None:
+        ack = app.register(tenant, expo, person(f"p{n}@example.org", **values))
+        return ack.aggregate.details.phone
+
+    assert phone(1, phone="030 1234567", nationality="DE") == "+49301234567"
+    assert phone(2, phone="0049 30 1234567") == "+49301234567"
+    assert phone(3, phone="+1 (415) 555-2671", nationality="GB") == "+14155552671"
+    # A national number with no country to read it in is kept as its digits.
+    assert phone(4, phone="0612 345 678") == "0612345678"
+    # A later change reads a new phone in the person's (new) country; others stay as they are.
+    ack = app.register(tenant, expo, person("p5@example.org", phone="0612345678"))
+    moved = app.update_participant(
+        tenant, ack.aggregate_id, {"nationality": "FR", "phone": "06 12 34 56 78"}
+    ).aggregate.details
+    assert moved.phone == "+33612345678"
+    kept = app.update_participant(tenant, ack.aggregate_id, {"organisation": "ACME"})
+    assert kept.aggregate.details.phone == "+33612345678"
 
 
 def test_changing_the_email_moves_the_registration_to_the_new_address(

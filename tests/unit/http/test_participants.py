@@ -155,7 +155,7 @@ def test_an_event_with_categories_needs_one_of_them(client: TestClient, admin: C
         ({"email": None}, "email"),
         ({"email": "not-an-address"}, "email"),
         ({"email": "a" * 300 + "@example.org"}, "email"),
-        ({"first_name": ""}, "first_name"),
+        ({"first_name": "", "last_name": None}, "first_name"),
         ({"first_name": "Ada\x00"}, "first_name"),
         ({"last_name": "L" * 101}, "last_name"),
         ({"last_name": ["Lovelace"]}, "last_name"),
@@ -179,6 +179,50 @@ def test_bad_personal_details_are_a_422_naming_the_field(
     body = expect.problem(register(client, admin, event_id, **change), 422, "validation-failed")
 
     assert field in [e["field"] for e in body["errors"]]
+
+
+def test_a_person_with_one_name_registers_and_is_listed_and_found_by_it(
+    client: TestClient, container: Container, admin: Caller
+) -> None:
+    event_id = open_event(client, admin)["id"]
+    given = registered(client, admin, event_id, last_name=None, first_name="Sukarno")
+    family = registered(
+        client, admin, event_id, email="t@example.org", first_name="", last_name="Suharto"
+    )
+    neither = register(client, admin, event_id, email="n@example.org", first_name=None)
+    neither_too = register(
+        client, admin, event_id, email="m@example.org", first_name=" ", last_name=""
+    )
+
+    assert (given["first_name"], given["last_name"], given["full_name"]) == (
+        "Sukarno",
+        None,
+        "Sukarno",
+    )
+    assert (family["first_name"], family["full_name"]) == (None, "Suharto")
+    assert (
+        expect.ok(register(client, admin, event_id, email="x@example.org"), 201)["full_name"]
+        == "Ada Lovelace"
+    )
+    # ADA has a last name, so dropping the first is fine; dropping both is not.
+    assert neither.status_code == 201
+    body = expect.problem(neither_too, 422, "validation-failed")
+    assert [e["field"] for e in body["errors"]] == ["first_name"]
+    container.catch_up()
+    path = f"/v1/events/{event_id}/participants"
+    found = expect.ok(client.simulate_get(path, params={"search": "suhar"}, headers=admin.headers))
+    assert [p["full_name"] for p in found["items"]] == ["Suharto"]
+    registered(client, admin, event_id, email="j@example.org", first_name="José", last_name=None)
+    container.catch_up()
+    for term in ("jose", "JOSÉ"):
+        found = expect.ok(client.simulate_get(path, params={"search": term}, headers=admin.headers))
+        assert [p["full_name"] for p in found["items"]] == ["José"]
+    shown = expect.ok(client.simulate_get(f"/v1/participants/{given['id']}", headers=admin.headers))
+    assert (shown["first_name"], shown["last_name"], shown["full_name"]) == (
+        "Sukarno",
+        None,
+        "Sukarno",
+    )
 
 
 def test_registering_for_an_unknown_or_another_tenants_event_is_a_404(
@@ -498,7 +542,9 @@ def test_changing_details_with_a_stale_etag_or_bad_values_is_refused(
     path = f"/v1/participants/{participant_id}"
 
     stale = client.simulate_patch(path, json={"last_name": "K"}, headers=with_etag(admin, '"9"'))
-    blank = client.simulate_patch(path, json={"first_name": None}, headers=admin.headers)
+    blank = client.simulate_patch(
+        path, json={"first_name": None, "last_name": ""}, headers=admin.headers
+    )
     unknown = client.simulate_patch(path, json={"category": "press"}, headers=admin.headers)
 
     expect.problem(stale, 412, "precondition-failed")
