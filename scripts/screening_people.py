@@ -5,7 +5,8 @@ each later record corrupted the way real registrations differ (typos, swapped na
 another script or romanisation of the same name, nicknames, missing fields, e-mail, phone,
 document-number and date-of-birth variants). Hard negatives are distinct people on purpose:
 twins and siblings sharing a surname, a phone, an e-mail domain and (twins) a birth date,
-and many different people with one very common name. Names come from Faker's locales
+and many different people with one very common name; some people have one name only
+(the other is null, unless --two-names-only). Names come from Faker's locales
 (the `bench` extra), Arabic ones from a short table of names with their usual Latin
 spellings; phone numbers are valid numbers of the person's country (phonenumbers).
 
@@ -365,7 +366,7 @@ def typo(rng: random.Random, word: str) -> str:
 class Generator:
     """Identities and their records, from one seeded random source."""
 
-    def __init__(self, seed: int, *, one_name: bool = False) -> None:
+    def __init__(self, seed: int, *, one_name: bool = True) -> None:
         self.rng = random.Random(seed)
         self.one_name = one_name
         self.fakers: dict[str, Faker] = {}
@@ -590,8 +591,8 @@ class Generator:
         if person.traits == ("one_name",) and self.rng.random() < 0.5:
             given, family = family, given  # the one name in either field
         values: Record = {
-            "first_name": given,
-            "last_name": family,
+            "first_name": given or None,  # a person with one name leaves the other out
+            "last_name": family or None,
             "email": f"{person.email_local}@{person.email_domain}",
             "phone": phone_text(person.phone, phone_style),
             "date_of_birth": person.born.isoformat(),
@@ -697,8 +698,9 @@ class Generator:
                 return False
             record["first_name"] = rng.choice(NICKNAMES[record["first_name"] or ""])
         elif kind == "accents":
-            record["first_name"] = without_accents(record["first_name"] or "")
-            record["last_name"] = without_accents(record["last_name"] or "")
+            for name in ("first_name", "last_name"):
+                if record[name]:
+                    record[name] = without_accents(record[name] or "")
         elif kind == "missing":
             present = [name for name in OPTIONAL if record[name]]
             record[rng.choice(present)] = None
@@ -764,7 +766,7 @@ def phone_text(e164: str, style: int) -> str:
     if kind == "dashes":
         return international.replace(" ", "-")
     digits = e164[1:]
-    return "00" + " ".join(digits[i : i + 3] for i in range(0, len(digits), 3))
+    return "+" + " ".join(digits[i : i + 3] for i in range(0, len(digits), 3))
 
 
 def document_text(rng: random.Random, document: str) -> str:
@@ -796,8 +798,12 @@ def dob_typo(rng: random.Random, born: date) -> date:
 # --------------------------------------------------------------------------- the set
 
 
-def generate(entities: int, seed: int, *, one_name: bool = False) -> list[Labelled]:
-    """Records of `entities` people, shuffled; the same seed gives the same list."""
+def generate(entities: int, seed: int, *, one_name: bool = True) -> list[Labelled]:
+    """Records of `entities` people, shuffled; the same seed gives the same list.
+
+    Without `one_name`, every person has a first and a last name (for a server that still
+    needs both).
+    """
     generator = Generator(seed, one_name=one_name)
     records = [r for person in generator.people(entities) for r in generator.records(person)]
     generator.rng.shuffle(records)
@@ -858,12 +864,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--entities", type=int, default=1000, help="people (default 1000)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
-        "--one-name",
+        "--two-names-only",
         action="store_true",
-        help="also people with one name (first_name or last_name empty)",
+        help="no people with one name (whose first_name or last_name is null)",
     )
     args = parser.parse_args(argv)
-    records = generate(args.entities, args.seed, one_name=args.one_name)
+    records = generate(args.entities, args.seed, one_name=not args.two_names_only)
     for labelled in records:
         sys.stdout.write(labelled.to_json() + "\n")
     pairs = len(truth_pairs(records))

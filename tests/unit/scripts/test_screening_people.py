@@ -81,7 +81,7 @@ def test_truth_pairs_are_exactly_the_pairs_of_records_of_one_person(
 
 
 def test_every_corruption_and_every_kind_of_hard_negative_appears() -> None:
-    records = generate(3000, seed=11, one_name=True)
+    records = generate(3000, seed=11)
     seen = Counter(kind for labelled in records for kind in labelled.kinds)
     assert {kind: seen[kind] for kind in (*CORRUPTIONS, *TRAITS) if seen[kind] < 10} == {}
 
@@ -121,15 +121,15 @@ def test_many_distinct_people_share_a_very_common_name(people: list[Labelled]) -
     assert max(len(entities) for entities in names.values()) >= 5
 
 
-def test_one_name_people_appear_only_behind_the_flag() -> None:
+def test_people_with_one_name_give_it_as_either_name_unless_left_out() -> None:
     def one_named(records: list[Labelled]) -> list[Labelled]:
         return [r for r in records if not r.record["first_name"] or not r.record["last_name"]]
 
-    assert one_named(generate(1000, seed=3)) == []
-    found = one_named(generate(1000, seed=3, one_name=True))
-    assert found
+    assert one_named(generate(1000, seed=3, one_name=False)) == []
+    found = one_named(generate(1000, seed=3))
     assert all(r.record["first_name"] or r.record["last_name"] for r in found)
     assert all("one_name" in r.kinds for r in found)
+    assert {r.record["first_name"] is None for r in found} == {True, False}
 
 
 def test_a_transliterated_record_writes_the_same_name_in_another_script(
