@@ -2,13 +2,14 @@
 
 N people (entities) become records: some people register once, some two to four times,
 each later record corrupted the way real registrations differ (typos, swapped name order,
-another script or romanisation of the same name, nicknames, missing fields, e-mail, phone,
-document-number and date-of-birth variants). Hard negatives are distinct people on purpose:
-twins and siblings sharing a surname, a phone, an e-mail domain and (twins) a birth date,
-and many different people with one very common name; some people have one name only
-(the other is null, unless --two-names-only). Names come from Faker's locales
-(the `bench` extra), Arabic ones from a short table of names with their usual Latin
-spellings; phone numbers are valid numbers of the person's country (phonenumbers).
+another script or romanisation of the same name, nicknames, initials, one of two surnames,
+missing fields, e-mail, phone, document-number and date-of-birth variants). Hard negatives
+are distinct people on purpose: twins and siblings sharing a surname, a phone, an e-mail
+domain and (twins) a birth date, and many different people with one very common name.
+Some people have one name only (the other is null, unless --two-names-only). Names come
+from Faker's locales (the `bench` extra), Arabic ones from a short table of names with
+their usual Latin spellings; phone numbers are valid numbers of the person's country
+(phonenumbers).
 
 The same seed gives the same records. A record has only the fields a registration takes
 (POST /v1/events/{id}/participants). Run from the repository root::
@@ -64,7 +65,15 @@ PRESENCE = {
 
 # Corruptions of a later record, and the traits of hard-negative people.
 # In the order they are applied: a new script first, a slip of the keyboard last.
-NAME_KINDS = ("transliteration", "nickname", "accents", "swap_order", "typo")
+NAME_KINDS = (
+    "transliteration",
+    "nickname",
+    "accents",
+    "initial",
+    "compound_surname",
+    "swap_order",
+    "typo",
+)
 FIELD_KINDS = (
     "missing",
     "email_case",
@@ -77,6 +86,7 @@ FIELD_KINDS = (
     "dob_typo",
 )
 CORRUPTIONS = NAME_KINDS + FIELD_KINDS
+RARE = {"transliteration": 3, "nickname": 3, "compound_surname": 4, "accents": 2}
 TRAITS = ("twin", "sibling", "common_name", "one_name")
 
 
@@ -239,6 +249,8 @@ NICKNAMES = {
     "Mohammed": ("Mo", "Hamada"),
 }
 NICKNAME_LOCALES = {"en_US", "en_GB"}
+# Where many people carry two surnames, and often give only the first, or hyphenate them.
+COMPOUND_SURNAME_LOCALES = {"es_ES", "pt_BR"}
 
 # Very common names many distinct people share: (locale, given, family).
 COMMON_NAMES = (
@@ -439,6 +451,8 @@ class Generator:
         if locale in NICKNAME_LOCALES and rng.random() < 0.3:
             given = rng.choice([n for n in NICKNAMES if n.isascii() and n != "Mohammed"])
         family = getattr(fake, f"last_name_{suffix}", fake.last_name)()
+        if locale in COMPOUND_SURNAME_LOCALES and " " not in family and rng.random() < 0.5:
+            family = f"{family} {fake.last_name()}"  # the father's and the mother's surname
         return given, family, ()
 
     def birth_date(self) -> date:
@@ -627,7 +641,12 @@ class Generator:
         record = dict(base)
         applicable = [k for k in CORRUPTIONS if self._applies(k, person, record)]
         wanted = rng.choices((1, 2, 3), (5, 3, 2))[0]
-        chosen = rng.sample(applicable, min(wanted, len(applicable)))
+        chosen: list[str] = []
+        while applicable and len(chosen) < wanted:
+            # Variants only some people can show are drawn more often where they can.
+            kind = rng.choices(applicable, [RARE.get(k, 1) for k in applicable])[0]
+            applicable.remove(kind)
+            chosen.append(kind)
         done = []
         for kind in sorted(chosen, key=CORRUPTIONS.index):
             if self._corrupt(kind, person, record, native=native, phone_style=phone_style):
@@ -649,6 +668,10 @@ class Generator:
             )
         if kind == "swap_order":
             return bool(record["first_name"]) and bool(record["last_name"])
+        if kind == "initial":
+            return len(given) > 2 and bool(record["last_name"])
+        if kind == "compound_surname":
+            return " " in (record["last_name"] or "").strip()
         if kind == "missing":
             return any(record[name] for name in OPTIONAL)
         if kind == "email_dots":
@@ -701,6 +724,11 @@ class Generator:
             for name in ("first_name", "last_name"):
                 if record[name]:
                     record[name] = without_accents(record[name] or "")
+        elif kind == "initial":
+            record["first_name"] = (record["first_name"] or "")[0] + rng.choice((".", ""))
+        elif kind == "compound_surname":
+            parts = (record["last_name"] or "").split()
+            record["last_name"] = rng.choice((parts[0], "-".join(parts)))
         elif kind == "missing":
             present = [name for name in OPTIONAL if record[name]]
             record[rng.choice(present)] = None

@@ -45,7 +45,6 @@ import sys
 import tempfile
 import threading
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -57,6 +56,9 @@ from urllib.parse import urlencode
 from bench_http import HOST, BenchError, clean_up, free_port, log, sigterm_as_interrupt
 from screening_people import CORRUPTIONS, TRAITS, Labelled, Pair, Scores, generate, scores
 from screening_people import truth_pairs as all_truth_pairs
+
+# How a registration compares e-mails: one registration per e-mail per event.
+from domain.registration.person import normalised_email
 
 ACCREDIT = str(Path(sys.executable).with_name("accredit"))
 STARTUP_SECONDS = 90.0
@@ -199,11 +201,6 @@ def start_service(stack: contextlib.ExitStack, args: argparse.Namespace) -> Serv
 
 
 # --------------------------------------------------------------------------- the run
-
-
-def normalised_email(email: str) -> str:
-    """How a registration compares e-mails within an event (domain/registration/person.py)."""
-    return unicodedata.normalize("NFKC", email).strip().casefold()
 
 
 def spread(records: Sequence[Labelled], seed: int) -> list[int]:

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 from screening_people import CORRUPTIONS, TRAITS, Labelled, generate, scores, truth_pairs
+from screening_quality import spread
 
-from domain.registration.person import PersonalDetails
+from domain.registration.person import PersonalDetails, normalised_email
 from entrypoints.http.registration.participant_schemas import ParticipantRegisterSchema
 
 TODAY = datetime.now(UTC).date()
@@ -173,3 +174,17 @@ def test_scores_count_pairs_found_missed_and_wrongly_found() -> None:
     perfect = scores(truth, truth)
     assert (perfect.precision, perfect.recall, perfect.f1) == (1.0, 1.0, 1.0)
     assert scores([], truth).f1 == 0.0
+
+
+def test_the_quality_run_spreads_records_so_no_event_gets_one_email_twice() -> None:
+    records = generate(300, seed=2)
+    twice = records[0]
+    shouting = {**twice.record, "email": (twice.record["email"] or "").upper()}
+    records += [twice, Labelled(twice.entity, shouting, ())]
+    where = spread(records, seed=2)
+    seen: set[tuple[int, str]] = set()
+    for event, labelled in zip(where, records, strict=True):
+        key = (event, normalised_email(labelled.record["email"] or ""))
+        assert key not in seen
+        seen.add(key)
+    assert len(set(where)) >= 4
