@@ -344,49 +344,57 @@ def breakdown(
     return out
 
 
-def baseline(
-    records: Sequence[Labelled], kept: list[int], truth: set[Pair]
-) -> tuple[dict[str, Any], set[Pair]]:
-    """The baseline's pairs among the registered records, by their positions in `records`."""
+def baselines(records: Sequence[Labelled], kept: list[int]) -> dict[str, set[Pair]] | None:
+    """Each baseline's pairs among the registered records, by their positions in `records`."""
     try:
-        import recordlinkage  # noqa: PLC0415 - only the bench extra has it
-        from screening_baseline import predicted_pairs  # noqa: PLC0415
+        from screening_baseline import linker, predicted_pairs  # noqa: PLC0415 - bench extra
     except ImportError:
         log("no baseline: install it with .venv/bin/pip install -e '.[bench]'")
-        return {"linker": None}, set()
+        return None
     started = time.monotonic()
-    local = predicted_pairs([records[i].record for i in kept])
-    found = {frozenset(kept[i] for i in pair) for pair in local}
-    result: dict[str, Any] = {"linker": f"recordlinkage {recordlinkage.__version__} (ecm)"}
-    result.update(scores(found, truth).as_dict())
-    result["seconds"] = round(time.monotonic() - started, 2)
-    return result, found
+    found = predicted_pairs([records[i].record for i in kept])
+    log(f"baseline linked {len(kept)} records in {time.monotonic() - started:.1f} s")
+    return {
+        linker(name): {frozenset(kept[i] for i in pair) for pair in local}
+        for name, local in found.items()
+    }
 
 
-def table(rows: dict[str, Scores | None]) -> str:
-    lines = [f"{'':24} {'precision':>9} {'recall':>7} {'F1':>7} {'TP':>7} {'FP':>6} {'FN':>6}"]
-    for name, s in rows.items():
+def table(results: dict[str, Scores | None]) -> str:
+    lines = [f"{'':26} {'precision':>9} {'recall':>7} {'F1':>7} {'TP':>7} {'FP':>6} {'FN':>6}"]
+    for name, s in results.items():
         if s is None:
-            lines.append(f"{name:24} {'(not on this build)':>45}")
+            lines.append(f"{name:26} {'(not on this build)':>45}")
             continue
         lines.append(
-            f"{name:24} {s.precision:9.4f} {s.recall:7.4f} {s.f1:7.4f} "
+            f"{name:26} {s.precision:9.4f} {s.recall:7.4f} {s.f1:7.4f} "
             f"{s.true_positives:7d} {s.false_positives:6d} {s.false_negatives:6d}"
         )
     return "\n".join(lines)
 
 
-def kinds_table(detector: dict[str, Any] | None, base: dict[str, Any]) -> str:
-    lines = [f"{'':24} {'pairs':>7} {'detector':>9} {'baseline':>9}"]
+def _short(name: str) -> str:
+    """A column head: "detector", or "rl ecm" for "recordlinkage 0.16 (ecm)"."""
+    if "(" not in name:
+        return name[:12]
+    return "rl " + name.rsplit("(", 1)[1].rstrip(")")
+
+
+def kinds_table(by_kind: dict[str, dict[str, dict[str, float | int]]]) -> str:
+    """Recall per corruption and wrong pairs per trait, one column per contender."""
+    names = list(by_kind)
+    heads = " ".join(f"{_short(name):>12}" for name in names)
+    lines = [f"{'':26} {'pairs':>6} {heads}"]
+    first = by_kind[names[0]]
     for kind in (*CORRUPTIONS, *TRAITS):
-        ours = (detector or {}).get(kind, {})
-        theirs = base.get(kind, {})
-        if kind in CORRUPTIONS and theirs:
-            mine = f"{ours['recall']:.4f}" if ours else "-"
-            lines.append(f"recall {kind:17} {theirs['pairs']:7d} {mine:>9} {theirs['recall']:9.4f}")
-        elif kind in TRAITS:
-            mine = str(ours.get("wrong_pairs", "-"))
-            lines.append(f"wrong {kind:18} {'':7} {mine:>9} {theirs.get('wrong_pairs', '-'):>9}")
+        if kind not in first:
+            continue
+        if kind in CORRUPTIONS:
+            cells = " ".join(f"{by_kind[n][kind]['recall']:12.4f}" for n in names)
+            lines.append(f"recall {kind:19} {first[kind]['pairs']:6d} {cells}")
+        else:
+            cells = " ".join(f"{by_kind[n][kind]['wrong_pairs']:12d}" for n in names)
+            lines.append(f"wrong pairs {kind:14} {'':6} {cells}")
     return "\n".join(lines)
 
 
@@ -413,42 +421,34 @@ def run(stack: contextlib.ExitStack, args: argparse.Namespace) -> tuple[dict[str
     catch_up = wait_caught_up(service, args.catch_up_timeout)
     log(f"projections caught up {catch_up:.1f} s after the last registration")
     read = candidate_pairs(service, done.participant_ids, args.page_size) if has_detector else None
-    if read is None:
-        has_detector = False
-    base, base_found = baseline(records, sorted(kept), truth)
+    found: dict[str, set[Pair]] = {}
+    if read is not None:
+        found["detector"] = read[0]
+    found.update(baselines(records, sorted(kept)) or {})
+    results = {name: scores(pairs, truth) for name, pairs in found.items()}
     summary: dict[str, Any] = {
         "benchmark": "screening_quality",
         "entities": args.entities,
         "seed": args.seed,
         "records": len(records),
-        "registered": len(done.participant_ids),
+        "registered": registered,
         "refused": dict(done.refused),
         "events": len(events),
         "truth_pairs": len(truth),
         "register_seconds": round(done.seconds, 1),
         "catch_up_seconds": round(catch_up, 1),
-        "baseline": base,
-        "detector": None,
+        "candidates_read": read[1] if read is not None else None,
+        "detector": results["detector"].as_dict() if "detector" in results else None,
+        "baselines": {n: r.as_dict() for n, r in results.items() if n != "detector"},
+        "by_kind": {name: breakdown(records, truth, pairs) for name, pairs in found.items()},
     }
-    rows: dict[str, Scores | None] = {"detector": None}
-    ours_kinds = None
-    if read is not None:
-        found, items = read
-        ours = scores(found, truth)
-        rows["detector"] = ours
-        summary["detector"] = {**ours.as_dict(), "candidates": items}
-        ours_kinds = breakdown(records, truth, found)
-        summary["detector_by_kind"] = ours_kinds
-    if base.get("linker"):
-        rows[str(base["linker"])] = scores(base_found, truth)
-        summary["baseline_by_kind"] = breakdown(records, truth, base_found)
-    print(table(rows))
-    if base.get("linker"):
-        print(kinds_table(ours_kinds, summary["baseline_by_kind"]))
+    print(table({"detector": None, **results}))
+    if found:
+        print(kinds_table(summary["by_kind"]))
     print(json.dumps(summary, sort_keys=True), flush=True)
     if done.refused:
         return summary, EXIT_FAILED
-    return summary, 0 if has_detector else EXIT_NO_DETECTOR
+    return summary, 0 if read is not None else EXIT_NO_DETECTOR
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
