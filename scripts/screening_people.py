@@ -2,8 +2,9 @@
 
 N people (entities) become records: some people register once, some two to four times,
 each later record corrupted the way real registrations differ (typos, swapped name order,
-another script or romanisation of the same name, nicknames, initials, one of two surnames,
-missing fields, e-mail, phone, document-number and date-of-birth variants). Hard negatives
+another script or romanisation of the same name, sound-alike spellings, nicknames,
+initials, one of two surnames, missing fields, e-mail, phone, document-number and
+date-of-birth variants). Hard negatives
 are distinct people on purpose: twins and siblings sharing a surname, a phone, an e-mail
 domain and (twins) a birth date, and many different people with one very common name.
 Some people have one name only (the other is null, unless --two-names-only). Names come
@@ -69,6 +70,7 @@ NAME_KINDS = (
     "transliteration",
     "nickname",
     "accents",
+    "spelling",
     "initial",
     "compound_surname",
     "swap_order",
@@ -339,6 +341,34 @@ def romanised(text: str, script: str, scheme: int, locale: str = "") -> str:
 
 def _pick(options: tuple[str, ...], scheme: int) -> str:
     return options[scheme] if scheme < len(options) else options[0]
+
+
+# Spellings that sound alike, the way a name is written down from hearing it.
+SOUNDALIKES = (
+    ("ph", "f"),
+    ("ck", "k"),
+    ("th", "t"),
+    ("ie", "y"),
+    ("ei", "ey"),
+    ("ou", "u"),
+    ("tz", "z"),
+    ("y", "i"),
+    ("c", "k"),
+    ("ll", "l"),
+    ("nn", "n"),
+    ("ss", "s"),
+    ("tt", "t"),
+    ("mm", "m"),
+)
+
+
+def spelt(name: str) -> str:
+    """The name spelt as it sounds by the first rule that changes it (or unchanged)."""
+    for written, heard in SOUNDALIKES:
+        at = name.find(written, 1)  # a name's first letter is rarely misheard
+        if at > 0:
+            return name[:at] + heard + name[at + len(written) :]
+    return name
 
 
 def without_accents(text: str) -> str:
@@ -668,6 +698,8 @@ class Generator:
             )
         if kind == "swap_order":
             return bool(record["first_name"]) and bool(record["last_name"])
+        if kind == "spelling":
+            return any(spelt(name) != name for name in (given, record["last_name"] or ""))
         if kind == "initial":
             return len(given) > 2 and bool(record["last_name"])
         if kind == "compound_surname":
@@ -724,6 +756,16 @@ class Generator:
             for name in ("first_name", "last_name"):
                 if record[name]:
                     record[name] = without_accents(record[name] or "")
+        elif kind == "spelling":
+            names = [
+                n
+                for n in ("first_name", "last_name")
+                if spelt(record[n] or "") != (record[n] or "")
+            ]
+            if not names:  # a new script left nothing to spell otherwise
+                return False
+            name = rng.choice(names)
+            record[name] = spelt(record[name] or "")
         elif kind == "initial":
             record["first_name"] = (record["first_name"] or "")[0] + rng.choice((".", ""))
         elif kind == "compound_surname":
