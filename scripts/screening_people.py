@@ -726,9 +726,9 @@ class Generator:
         email = record["email"] or ""
         local, domain = email.split("@")
         if kind == "typo":
-            name = "first_name" if rng.random() < 0.5 and record["first_name"] else "last_name"
-            if not record[name]:
-                name = "first_name"
+            # In a name long enough to mistype (not an initial left by another variant).
+            names = [n for n in ("first_name", "last_name") if len(record[n] or "") > 2]
+            name = rng.choice(names or [n for n in ("first_name", "last_name") if record[n]])
             record[name] = typo(rng, record[name] or "")
         elif kind == "swap_order":
             record["first_name"], record["last_name"] = record["last_name"], record["first_name"]
@@ -806,12 +806,15 @@ class Generator:
         rng = self.rng
         out: list[Identity] = []
         while len(out) < entities:
+            # About 9% of people come with relatives, 2.5% share one of ten very common names
+            # (a quarter percent each, so such pairs grow with the square of the set's size,
+            # as they do in a real tenant), and 3% have one name.
             draw = rng.random()
             if draw < 0.04:
                 group = self.family()
-            elif draw < 0.055:
+            elif draw < 0.0455:
                 group = self.namesakes()
-            elif draw < 0.085 and self.one_name:
+            elif draw < 0.0755 and self.one_name:
                 group = [self.mononym()]
             else:
                 group = [self.identity()]
