@@ -17,8 +17,9 @@ One run:
    e-mail twice (a registration per e-mail per event), and sets the tenant's duplicate
    scope to "tenant" so pairs across events count;
 2. registers every record from a few client threads, retrying an answer that says to
-   (429, 503); any other refusal is counted and reported, and its record left out of the
-   truth (a detector cannot find a pair it was never given);
+   (429, 503) and moving a record the server finds a second e-mail in its event (409) to
+   the next event; any other refusal is counted and reported, and its record left out of
+   the truth (a detector cannot find a pair it was never given);
 3. waits until /health/projections shows no lag, reads every PENDING candidate, and maps
    each pair's participant ids back to the records;
 4. prints a table (overall, recall per corruption, wrong pairs per hard-negative trait)
@@ -261,8 +262,14 @@ def register(
     lock = threading.Lock()
 
     def one(position: int) -> None:
-        path = f"/v1/events/{events[where[position]]}/participants"
-        answer = service.request("POST", path, records[position].record)
+        # Should the server find two e-mails one where this script does not, the record
+        # goes to the next event instead (the scope is the tenant, so pairs still count).
+        for step in range(len(events)):
+            event = events[(where[position] + step) % len(events)]
+            path = f"/v1/events/{event}/participants"
+            answer = service.request("POST", path, records[position].record)
+            if answer.status != CONFLICT:
+                break
         with lock:
             if answer.status == CREATED:
                 ids[str(answer.body["id"])] = position
