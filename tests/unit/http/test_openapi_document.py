@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any, ClassVar
+from uuid import UUID
 
 import falcon
 import jsonschema_rs
@@ -13,6 +14,7 @@ from falcon import inspect
 from falcon.testing import TestClient
 from marshmallow import Schema, fields
 
+from domain.screening.pair_review import pair_id
 from entrypoints.http.app import create_app
 from entrypoints.http.openapi.document import build_spec
 from entrypoints.http.operations import Operation
@@ -309,6 +311,15 @@ def test_every_read_sends_an_etag_exactly_where_the_document_says(
         headers=admin.headers,
     )
     credential_policy(container).catch_up()
+    # The same person again, with another address: a duplicate candidate to read.
+    again = expect.ok(
+        client.simulate_post(
+            f"/v1/events/{event['id']}/participants",
+            json={"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"},
+            headers=admin.headers,
+        ),
+        201,
+    )
     zones, checkpoints = f"/v1/events/{event['id']}/zones", f"/v1/events/{event['id']}/checkpoints"
     zone = expect.ok(
         client.simulate_post(zones, json={"code": "hall", "name": "Hall"}, headers=admin.headers),
@@ -333,6 +344,7 @@ def test_every_read_sends_an_etag_exactly_where_the_document_says(
         "step_id": "approval",
         "slug": "not-found",
         "name": "docs.js",
+        "pair_id": str(pair_id(UUID(participant["id"]), UUID(again["id"]))),
     }
 
     for path, method, op in operations(document):

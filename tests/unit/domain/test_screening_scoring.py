@@ -1,0 +1,124 @@
+"""The scores' decisions: who is the same person, who only looks alike, and why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from domain.screening.blocking import BLOCK_CAP, blocking_keys
+from domain.screening.forms import forms_of
+from domain.screening.scoring import Frequencies, Score, score
+
+ADA = {
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "email": "ada.lovelace@example.org",
+    "phone": "+4915112345678",
+    "date_of_birth": "1985-12-10",
+    "organisation": "Analytical Engines Ltd",
+    "nationality": "GB",
+    "document_number": "P1234567",
+}
+SMALL = Frequencies(1_000, {"ada": 3, "lovelace": 2, "byron": 2})
+LARGE = Frequencies(1_000_000, {"ada": 3_000, "lovelace": 40, "byron": 200})
+TENANTS = pytest.mark.parametrize("tenant", [SMALL, LARGE], ids=["thousand", "million"])
+
+
+def scored(new: dict[str, Any], old: dict[str, Any], tenant: Frequencies) -> Score:
+    return score(forms_of(new), forms_of(old), tenant)
+
+
+def level(result: Score, field: str) -> str:
+    return next(f.level for f in result.fields if f.field == field)
+
+
+@TENANTS
+@pytest.mark.parametrize(
+    "variant",
+    [
+        {"first_name": "Adaa", "email": "ada@other.org"},  # a typo and a new e-mail
+        {"first_name": "Lovelace", "last_name": "Ada", "email": "ada@other.org"},  # swapped
+        {"first_name": "Ада", "last_name": "Лавлейс", "email": "ada@other.org"},  # Cyrillic
+        {"first_name": "A", "email": "ada@other.org", "document_number": None},  # an initial
+        {"email": "ada@other.org", "phone": None, "organisation": None},  # fields missing
+        {"date_of_birth": "1985-10-12", "email": "a.lovelace@example.org"},  # day, month
+        {"last_name": "King-Lovelace", "phone": "015112345678", "nationality": "DE"},
+    ],
+)
+def test_the_same_person_written_differently_is_a_candidate(
+    variant: dict[str, Any], tenant: Frequencies
+) -> None:
+    result = scored({**ADA, **variant}, ADA, tenant)
+    assert result.is_candidate, result.explanation()
+
+
+@TENANTS
+def test_twins_sharing_surname_birth_date_phone_and_employer_are_not(tenant: Frequencies) -> None:
+    twin = {**ADA, "first_name": "Augusta", "email": "augusta@example.org", "document_number": None}
+    result = scored(twin, ADA, tenant)
+    assert level(result, "names") == "given_differs"
+    assert not result.is_candidate
+    birth = next(f for f in result.fields if f.field == "date_of_birth")
+    assert (birth.level, birth.weight) == ("exact", 0)  # shared by twins: no evidence
+
+
+def test_siblings_are_not_candidates_even_in_a_tiny_tenant() -> None:
+    sibling = {**ADA, "first_name": "Anne", "email": "anne@example.org", "document_number": None}
+    assert not scored(sibling, ADA, Frequencies(2)).is_candidate
+
+
+@TENANTS
+def test_strangers_sharing_a_birth_date_and_country_are_not(tenant: Frequencies) -> None:
+    stranger = {"first_name": "Grace", "last_name": "Hopper", "email": "grace@example.org"}
+    result = scored({**stranger, "date_of_birth": ADA["date_of_birth"]}, ADA, tenant)
+    assert not result.is_candidate
+
+
+def test_a_shared_common_name_is_weaker_evidence_than_a_rare_one() -> None:
+    counts = Frequencies(1_000_000, {"ada": 5_000, "lovelace": 5_000, "byron": 1})
+    common = scored({"first_name": "Ada", "last_name": "Lovelace"}, ADA, counts)
+    rare = scored(
+        {"first_name": "Ada", "last_name": "Byron"}, {**ADA, "last_name": "Byron"}, counts
+    )
+    assert common.fields[0].weight < rare.fields[0].weight
+
+
+def test_the_same_evidence_needs_more_agreement_as_the_tenant_grows() -> None:
+    # Name and birth date alone: enough among a thousand, not among a million with common names.
+    lookalike = {"first_name": "Ada", "last_name": "Lovelace", "date_of_birth": "1985-12-10"}
+    assert scored(lookalike, ADA, SMALL).is_candidate
+    crowded = Frequencies(1_000_000, {"ada": 30_000, "lovelace": 30_000})
+    assert not scored({**lookalike, "email": "x@example.com"}, ADA, crowded).is_candidate
+    assert crowded.prior < SMALL.prior
+
+
+def test_missing_fields_weigh_nothing() -> None:
+    result = scored({"first_name": "Ada", "last_name": "Lovelace"}, ADA, SMALL)
+    missing = [f for f in result.fields if f.level == "missing"]
+    assert {f.field for f in missing} >= {"date_of_birth", "email", "phone", "document_number"}
+    assert all(f.weight == 0 for f in missing)
+
+
+def test_the_explanation_lists_each_field_with_its_level_weight_and_forms() -> None:
+    result = scored({**ADA, "email": "ADA.Lovelace+conf@Example.org"}, ADA, SMALL)
+    explained = result.explanation()
+    email = next(f for f in explained["fields"] if f["field"] == "email")
+    assert email["level"] == "local_part_similar"  # example.org is no known provider
+    assert email["left"] == "ada.lovelace+conf@example.org"
+    assert email["right"] == "ada.lovelace@example.org"
+    total = explained["prior"] + sum(f["weight"] for f in explained["fields"])
+    assert explained["total"] == pytest.approx(total, abs=0.01)
+    reversed_email = next(f for f in result.reversed().fields if f.field == "email")
+    assert reversed_email.left == "ada.lovelace@example.org"
+
+
+def test_blocking_keys_meet_for_typos_swaps_and_new_addresses() -> None:
+    keys = blocking_keys(forms_of(ADA))
+    for variant in (
+        {"first_name": "Adaa", "email": "ada@other.org", "phone": None, "document_number": None},
+        {"first_name": "Lovelace", "last_name": "Ada", "email": "x@y.org", "phone": None},
+        {"date_of_birth": "1985-10-12", "email": "x@y.org", "last_name": "Lovelase"},
+    ):
+        assert keys & blocking_keys(forms_of({**ADA, **variant})), variant
+    assert BLOCK_CAP <= 1_000  # a capped block is read in one small statement
