@@ -59,8 +59,10 @@ def clean_phone(value: str | None, region: str | None = None) -> str | None:
     if not _PHONE.fullmatch(compact):
         raise InvalidValue("phone", "the phone must be 6 to 15 digits, optionally after a +")
     text = value
-    if region is None and compact.startswith("00"):
-        text = "+" + compact[2:]  # the international call prefix most countries dial
+    if compact.startswith("00"):
+        # The international call prefix of most countries, whichever the person's country
+        # dials (810 in Russia, 011 in North America): a national number never starts so.
+        text = "+" + compact[2:]
     international = text.lstrip().startswith("+")
     try:
         number = phonenumbers.parse(text, region)

@@ -232,6 +232,8 @@ def test_phones_are_kept_in_e164_read_in_the_persons_country(
 
     assert phone(1, phone="030 1234567", nationality="DE") == "+49301234567"
     assert phone(2, phone="0049 30 1234567") == "+49301234567"
+    assert phone(6, phone="007 912 345 67 89", nationality="RU") == "+79123456789"
+    assert phone(7, phone="001 201 555 0123", nationality="US") == "+12015550123"
     assert phone(3, phone="+1 (415) 555-2671", nationality="GB") == "+14155552671"
     # A national number with no country to read it in is kept as its digits.
     assert phone(4, phone="0612 345 678") == "0612345678"
