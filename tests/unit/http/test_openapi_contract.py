@@ -104,5 +104,6 @@ def test_every_operation_keeps_to_the_document(
 ) -> None:
     container, _ = served
     case.call_and_validate()
-    # Keeps GET views close to the commands the generated cases sent.
-    container.catch_up()
+    # Keeps GET views close to the commands the generated cases sent (a GET sends none).
+    if case.method.upper() != "GET":
+        container.catch_up()
