@@ -36,7 +36,7 @@ screening_people = Table(
         "active",
         Boolean,
         nullable=False,
-        comment="False once withdrawn or cancelled: no longer compared with anyone",
+        comment="False once withdrawn, cancelled or merged: no longer compared with anyone",
     ),
     Column("updated_at", UtcDateTime, nullable=False, comment="Their last change (UTC)"),
     schema=VIEWS_SCHEMA,

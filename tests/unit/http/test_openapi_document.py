@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any, ClassVar
-from uuid import UUID
 
 import falcon
 import jsonschema_rs
@@ -14,15 +13,14 @@ from falcon import inspect
 from falcon.testing import TestClient
 from marshmallow import Schema, fields
 
-from domain.screening.pair_review import pair_id
 from entrypoints.http.app import create_app
 from entrypoints.http.openapi.document import build_spec
 from entrypoints.http.operations import Operation
 from entrypoints.http.problems import PROBLEM_TYPES
 from entrypoints.wiring.container import Container
-from entrypoints.workers.credentials import credential_policy
 from tests.unit.http import expect
 from tests.unit.http.conftest import Caller
+from tests.unit.http.world import one_of_everything
 
 METHODS = {"get", "post", "put", "patch", "delete"}
 PROBLEM_MEMBERS = {
@@ -283,97 +281,8 @@ def test_reads_document_an_etag_only_where_one_is_sent(document: dict[str, Any])
 def test_every_read_sends_an_etag_exactly_where_the_document_says(
     client: TestClient, container: Container, admin: Caller, document: dict[str, Any]
 ) -> None:
-    event = expect.ok(
-        client.simulate_post(
-            "/v1/events",
-            json={
-                "name": "Expo 2030",
-                "starts_at": "2030-06-01T09:00:00+02:00",
-                "ends_at": "2030-06-03T18:00:00+02:00",
-                "time_zone": "Europe/Paris",
-            },
-            headers=admin.headers,
-        ),
-        201,
-    )
-    client.simulate_post(f"/v1/events/{event['id']}/open-registration", headers=admin.headers)
-    participant = expect.ok(
-        client.simulate_post(
-            f"/v1/events/{event['id']}/participants",
-            json={"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.org"},
-            headers=admin.headers,
-        ),
-        201,
-    )
-    # Approved, so the credential issue policy gives the participant a credential to read.
-    client.simulate_post(
-        f"/v1/participants/{participant['id']}/steps/approval/complete",
-        json={"outcome": "approved"},
-        headers=admin.headers,
-    )
-    credential_policy(container).catch_up()
-    # The same person again, with another address: a duplicate candidate to read.
-    again = expect.ok(
-        client.simulate_post(
-            f"/v1/events/{event['id']}/participants",
-            json={"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"},
-            headers=admin.headers,
-        ),
-        201,
-    )
-    zones, checkpoints = f"/v1/events/{event['id']}/zones", f"/v1/events/{event['id']}/checkpoints"
-    zone = expect.ok(
-        client.simulate_post(zones, json={"code": "hall", "name": "Hall"}, headers=admin.headers),
-        201,
-    )
-    checkpoint = expect.ok(
-        client.simulate_post(
-            checkpoints,
-            json={"name": "Gate", "direction": "ENTRY", "zone_id": zone["id"]},
-            headers=admin.headers,
-        ),
-        201,
-    )
-    # A second registration merged into the first, so there is a merge to read.
-    second = expect.ok(
-        client.simulate_post(
-            f"/v1/events/{event['id']}/participants",
-            json={"first_name": "Ada", "last_name": "Lovelace", "email": "ada.l@example.org"},
-            headers=admin.headers,
-        ),
-        201,
-    )
-    merged = expect.ok(
-        client.simulate_post(
-            f"/v1/participants/{participant['id']}/merge",
-            json={"absorbed_id": second["id"]},
-            headers=admin.headers,
-        ),
-        201,
-    )
-    entry = expect.ok(
-        client.simulate_post(
-            "/v1/blacklist",
-            json={"document_number": "X1234567", "reason": "fraud"},
-            headers=admin.headers,
-        ),
-        201,
-    )
-    container.catch_up()
-    ids = {
-        "merge_id": merged["id"],
-        "key_id": str(admin.key_id),
-        "entry_id": entry["id"],
-        "event_id": event["id"],
-        "zone_id": zone["id"],
-        "checkpoint_id": checkpoint["id"],
-        "participant_id": participant["id"],
-        "aggregate_id": participant["id"],
-        "step_id": "approval",
-        "slug": "not-found",
-        "name": "docs.js",
-        "pair_id": str(pair_id(UUID(participant["id"]), UUID(again["id"]))),
-    }
+    # The reference's pages and assets are named by these, not by a tenant's resource.
+    ids = {**one_of_everything(client, container, admin), "slug": "not-found", "name": "docs.js"}
 
     for path, method, op in operations(document):
         if method != "get":
