@@ -364,15 +364,16 @@ class RegistrationApplication(AccreditApplication):
         survivor_id: UUID,
         absorbed_id: UUID,
         choices: Mapping[str, str] | None = None,
+        expected_version: int | None = None,
     ) -> Ack[Merge]:
         """Merges a registration into another of the same event, choosing whose details survive.
 
         The absorbed gives back its seat and its e-mail; the survivor takes the absorbed's
-        address if chosen; all in one save.
+        address if chosen; all in one save. `expected_version` is the survivor's.
         """
         if survivor_id == absorbed_id:
             raise InvalidValue("absorbed_id", "a participant cannot be merged with itself")
-        survivor = self._owned(Participant, tenant_id, survivor_id)
+        survivor = self._changing(Participant, tenant_id, survivor_id, expected_version)
         absorbed = self._owned(Participant, tenant_id, absorbed_id)
         survivor.check_not_ended()
         absorbed.check_not_merged()
@@ -409,13 +410,15 @@ class RegistrationApplication(AccreditApplication):
         return self._owned(Merge, tenant_id, merge_id, readonly=True)
 
     @retry_on_conflict
-    def unmerge(self, tenant_id: UUID, merge_id: UUID) -> Ack[Merge]:
+    def unmerge(
+        self, tenant_id: UUID, merge_id: UUID, expected_version: int | None = None
+    ) -> Ack[Merge]:
         """Undoes a merge: both participants get back what it changed, as new domain events.
 
         The absorbed takes back its seat (CapacityReached if none is left) and its e-mail
         (AlreadyRegistered if someone else registered it since).
         """
-        merge = self._owned(Merge, tenant_id, merge_id)
+        merge = self._changing(Merge, tenant_id, merge_id, expected_version)
         merge.undo()
         survivor = self.load(Participant, merge.survivor_id)
         absorbed = self.load(Participant, merge.absorbed_id)

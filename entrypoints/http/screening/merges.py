@@ -16,6 +16,7 @@ from entrypoints.http.operations import Operation
 from entrypoints.http.requests import (
     answer_command,
     answer_created,
+    expected_version,
     found,
     load_body,
     load_query,
@@ -83,8 +84,10 @@ class ParticipantMergeResource:
             request=MergeRequestSchema,
             response=MergeSchema,
             creates=True,
+            if_match=True,
             tags=TAGS,
-            description="For each personal detail, `fields` says whose value survives; "
+            description="If-Match is the survivor's ETag (as its GET gives it). "
+            "For each personal detail, `fields` says whose value survives; "
             "unnamed ones keep the survivor's, or take the absorbed's where the survivor has "
             "none. The absorbed gives back its seat and its e-mail (the survivor takes the "
             "address if `email` is `absorbed`), and its credential stops working. "
@@ -103,7 +106,11 @@ class ParticipantMergeResource:
     def on_post(self, req: falcon.Request, resp: falcon.Response, participant_id: UUID) -> None:
         body = load_body(req, REQUEST_SCHEMA)
         ack = self.registration.merge_participants(
-            req.context.principal.tenant_id, participant_id, body["absorbed_id"], body["fields"]
+            req.context.principal.tenant_id,
+            participant_id,
+            body["absorbed_id"],
+            body["fields"],
+            expected_version(req),
         )
         answer_created(resp, ack, f"/v1/merges/{ack.aggregate_id}")
         resp.media = merge_document(ack.aggregate)
@@ -173,8 +180,10 @@ class UnmergeResource:
             "Undo a merge: both participants as they were before it, as new domain events",
             REVIEW,
             response=MergeSchema,
+            if_match=True,
             tags=TAGS,
-            description="The survivor gets back the details the merge changed (a detail "
+            description="If-Match is the merge's ETag. "
+            "The survivor gets back the details the merge changed (a detail "
             "changed since keeps its later value) and its e-mail; the absorbed gets back its "
             "status, its seat, its e-mail and a working credential. No seat left is a 409 "
             "`capacity-reached`; its e-mail registered by someone else since is a 409 "
@@ -190,4 +199,5 @@ class UnmergeResource:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, merge_id: UUID) -> None:
         load_body(req, EMPTY_SCHEMA)
-        _answer(resp, self.registration.unmerge(req.context.principal.tenant_id, merge_id))
+        tenant = req.context.principal.tenant_id
+        _answer(resp, self.registration.unmerge(tenant, merge_id, expected_version(req)))

@@ -16,17 +16,26 @@ from tests.unit.http.test_scans import Venue
 
 
 def merge(
-    client: TestClient, caller: Caller, survivor: str, absorbed: str, **fields: str
+    client: TestClient,
+    caller: Caller,
+    survivor: str,
+    absorbed: str,
+    if_match: str | None = None,
+    **fields: str,
 ) -> Result:
+    headers = {**caller.headers, **({"If-Match": if_match} if if_match else {})}
     return client.simulate_post(
         f"/v1/participants/{survivor}/merge",
         json={"absorbed_id": absorbed, "fields": fields},
-        headers=caller.headers,
+        headers=headers,
     )
 
 
-def unmerge(client: TestClient, caller: Caller, merge_id: str) -> Result:
-    return client.simulate_post(f"/v1/merges/{merge_id}/unmerge", headers=caller.headers)
+def unmerge(
+    client: TestClient, caller: Caller, merge_id: str, if_match: str | None = None
+) -> Result:
+    headers = {**caller.headers, **({"If-Match": if_match} if if_match else {})}
+    return client.simulate_post(f"/v1/merges/{merge_id}/unmerge", headers=headers)
 
 
 def pair(client: TestClient, caller: Caller) -> tuple[str, str, str]:
@@ -122,6 +131,24 @@ def test_unmerge_restores_both_participants_and_is_refused_a_second_time(
     assert history["unmerged_by"] == f"api-key:{admin.key_id}"
     expect.problem(unmerge(client, admin, merge_id), 409, "merge-undone")
     expect.ok(complete(client, admin, b, "approval"))
+
+
+def test_a_merge_and_an_unmerge_honour_if_match(
+    client: TestClient, container: Container, admin: Caller
+) -> None:
+    _, a, b = pair(client, admin)
+    changed = client.simulate_patch(
+        f"/v1/participants/{a}", json={"organisation": "Engines"}, headers=admin.headers
+    )
+    expect.ok(changed)
+    before = f'"{int(changed.headers["ETag"].strip(chr(34))) - 1}"'
+
+    # The reviewer decided on the survivor as it was: it has changed since.
+    expect.problem(merge(client, admin, a, b, if_match=before), 412, "precondition-failed")
+    merged = merge(client, admin, a, b, if_match=changed.headers["ETag"])
+    merge_id = expect.ok(merged, 201)["id"]
+    expect.problem(unmerge(client, admin, merge_id, if_match='"7"'), 412, "precondition-failed")
+    expect.ok(unmerge(client, admin, merge_id, if_match=merged.headers["ETag"]))
 
 
 def test_bad_merges_are_clear_problems(
