@@ -73,6 +73,9 @@ class ParticipantRow:
     active_steps: list[str]
     reason: str | None
     survivor_id: UUID | None  # while merged into another participant
+    held_by: UUID | None  # the screening decision holding them for review
+    blocked_by: UUID | None  # the screening decision blocking them
+    blocked_reason: str | None
     version: int
     registered_at: datetime
     updated_at: datetime

@@ -162,6 +162,26 @@ participants = Table(
         nullable=True,
         comment="While merged: the participant it was merged into (screening_merges); else null",
     ),
+    Column(
+        "held_by",
+        Uuid,
+        nullable=True,
+        comment="While held for screening review: the screening decision "
+        "(ParticipantScreening.Screened) that held them; else null",
+    ),
+    Column(
+        "blocked_by",
+        Uuid,
+        nullable=True,
+        comment="While blocked by screening (their scans answer BLOCKED): the screening "
+        "decision that blocked them; else null",
+    ),
+    Column(
+        "blocked_reason",
+        String,
+        nullable=True,
+        comment="While blocked: why (it names the blacklist entry); else null",
+    ),
     Column("version", Integer, nullable=False, comment="Aggregate version (the ETag)"),
     Column("registered_at", UtcDateTime, nullable=False, comment="When they registered (UTC)"),
     Column("updated_at", UtcDateTime, nullable=False, comment="Their last change (UTC)"),

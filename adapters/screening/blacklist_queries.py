@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import Engine, RowMapping, and_, or_, select
+from sqlalchemy import ColumnElement, Engine, RowMapping, and_, func, or_, select
 
 from adapters.screening.blacklist_tables import screening_blacklist_entries
 from adapters.sql.paging import Page, keyset, keyset_page
@@ -33,6 +33,7 @@ class EntryRow:
     removed_at: datetime | None
     removed_by: str | None
     removed_reason: str | None
+    expiry_recorded_at: datetime | None
     version: int
 
     def status(self, at: datetime) -> str:
@@ -82,6 +83,37 @@ class BlacklistQueries:
         query = keyset(query, b_.added_at, b_.entry_id, limit, cursor)
         rows = [_row(r._mapping) for r in self.reader.rows(query)]
         return keyset_page(rows, limit, lambda r: (r.added_at, r.id))
+
+
+class ExpiryQueries:
+    """Which blacklists have entries whose expiry is due, across tenants: for the policy."""
+
+    def __init__(self, engine: Engine | Reader) -> None:
+        self.reader = Reader.of(engine)
+
+    def tenants_due(self, at: datetime) -> list[UUID]:
+        """Tenants with an entry expired at `at` whose expiry is not recorded yet."""
+        query = (
+            select(b_.tenant_id)
+            .where(*_unrecorded(), b_.expires_at <= at)
+            .distinct()
+            .order_by(b_.tenant_id)
+        )
+        return [r.tenant_id for r in self.reader.rows(query)]
+
+    def next_expiry(self) -> datetime | None:
+        """The earliest expiry not recorded yet, past or future; None: no entry expires."""
+        rows = self.reader.rows(select(func.min(b_.expires_at)).where(*_unrecorded()))
+        found: datetime | None = rows[0][0] if rows else None
+        return found
+
+
+def _unrecorded() -> tuple[ColumnElement[bool], ...]:
+    return (
+        b_.expires_at.is_not(None),
+        b_.removed.is_(False),
+        b_.expiry_recorded_at.is_(None),
+    )
 
 
 def _row(mapping: RowMapping) -> EntryRow:

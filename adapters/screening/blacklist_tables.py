@@ -57,12 +57,20 @@ screening_blacklist_entries = Table(
     Column("removed_by", String, nullable=True, comment="Who lifted it; null: not lifted"),
     Column("removed_reason", String, nullable=True, comment="Why it was lifted, if said"),
     Column(
+        "expiry_recorded_at",
+        UtcDateTime,
+        nullable=True,
+        comment="When its expiry was recorded (Blacklist.EntryExpired), after which the people "
+        "it stopped were screened again; null: not expired, or not recorded yet",
+    ),
+    Column(
         "version",
         Integer,
         nullable=False,
         comment="The blacklist's aggregate version at the entry's last change",
     ),
     Index("screening_blacklist_entries_by_tenant", "tenant_id", "added_at", "entry_id"),
+    Index("screening_blacklist_entries_by_expiry", "expires_at"),
     schema=VIEWS_SCHEMA,
     comment="One row per blacklist entry: a person barred from a tenant's events or one event",
 )

@@ -51,8 +51,16 @@ class SqlBlacklistView(SqlView):
                 "removed_at": None,
                 "removed_by": None,
                 "removed_reason": None,
+                "expiry_recorded_at": None,
                 "version": version,
             },
+        )
+
+    def entry_expired(self, entry_id: UUID, version: int, at: datetime) -> None:
+        self.rows.update(
+            screening_blacklist_entries,
+            entry_id,
+            {"expiry_recorded_at": at, "version": version},
         )
 
     def entry_removed(

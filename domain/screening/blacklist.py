@@ -76,6 +76,7 @@ class Entry:
     expires_at: datetime | None
     actor: str | None
     removed: bool = False
+    expiry_recorded: bool = False  # its expiry is a domain event (EntryExpired)
 
     def in_force(self, at: datetime) -> bool:
         """Neither removed nor expired at that moment."""
@@ -86,6 +87,10 @@ class Entry:
         if self.removed:
             return "removed"
         return "active" if self.in_force(at) else "expired"
+
+    def due_to_expire(self, at: datetime) -> bool:
+        """Expired at that moment, and the expiry not recorded yet."""
+        return not (self.removed or self.expiry_recorded or self.in_force(at))
 
     def applies_to(self, event_id: UUID) -> bool:
         """Whether it covers a registration for this event."""
@@ -177,6 +182,13 @@ class Blacklist(Aggregate):
         reason: str | None
         actor: str | None
 
+    class EntryExpired(Aggregate.Event):
+        """An entry's expiry came: it matches no one from then on (recorded after the fact,
+        so the people it stopped are screened again)."""
+
+        entry_id: UUID
+        expires_at: datetime
+
     @event(Created)
     def __init__(self, tenant_id: UUID) -> None:
         self.tenant_id = tenant_id
@@ -198,6 +210,15 @@ class Blacklist(Aggregate):
     def in_force(self, event_id: UUID, at: datetime) -> list[Entry]:
         """The entries covering registrations for the event at that moment."""
         return [e for e in self.entries.values() if e.applies_to(event_id) and e.in_force(at)]
+
+    def next_expiry(self) -> datetime | None:
+        """When the next entry not yet recorded as expired expires; None: none will."""
+        due = [
+            e.expires_at
+            for e in self.entries.values()
+            if e.expires_at is not None and not (e.removed or e.expiry_recorded)
+        ]
+        return min(due, default=None)
 
     # Commands
 
@@ -278,6 +299,22 @@ class Blacklist(Aggregate):
     def _entry_removed(self, entry_id: UUID, reason: str | None, actor: str | None) -> None:
         del reason, actor  # for the record only
         self.entries[entry_id] = replace(self.entries[entry_id], removed=True)
+
+    def record_expiries(self, now: datetime) -> list[UUID]:
+        """Records each entry whose expiry has come (once); returns their ids."""
+        due = sorted(
+            (e for e in self.entries.values() if e.due_to_expire(now)),
+            key=lambda e: (e.expires_at or now, str(e.id)),
+        )
+        for entry in due:
+            assert entry.expires_at is not None
+            self._entry_expired(entry_id=entry.id, expires_at=entry.expires_at)
+        return [e.id for e in due]
+
+    @event(EntryExpired)
+    def _entry_expired(self, entry_id: UUID, expires_at: datetime) -> None:
+        del expires_at  # for the record only
+        self.entries[entry_id] = replace(self.entries[entry_id], expiry_recorded=True)
 
     # Guards
 

@@ -78,6 +78,17 @@ class BlacklistCommands(AccreditApplication):
         blacklist.remove_entry(entry_id, reason, current_cause().actor)
         return self.ack(blacklist)
 
+    @retry_on_conflict
+    def record_blacklist_expiries(self, tenant_id: UUID) -> Ack[Blacklist] | None:
+        """Records the expiry of every entry whose time has come; None: none had."""
+        try:
+            blacklist = self.load(Blacklist, blacklist_id(tenant_id))
+        except NotFound:
+            return None
+        if not blacklist.record_expiries(self.clock()):
+            return None
+        return self.ack(blacklist)
+
     # Screening: each participant's details against the entries in force for their event.
 
     def screening(self, participant_id: UUID) -> ParticipantScreening | None:

@@ -1,10 +1,12 @@
 """The screening policy: every registration and change of details is screened against the
 blacklist, and every entry added or removed screens the participants it may concern.
 
-Two process runners, under one lead. The first follows the registration log
-(Registered, DetailsUpdated) and screens that participant. The second follows the
-screening log (EntryAdded, EntryRemoved) and screens the tenant's participants, of the
-entry's event or of all its events, whose details the entry compares close.
+Two process runners and a timer, under one lead. The first follows the registration
+log (Registered, DetailsUpdated) and screens that participant. The second follows the
+screening log (EntryAdded, EntryRemoved, EntryExpired) and screens the tenant's
+participants, of the entry's event or of all its events, whose details the entry
+compares close. The timer records each entry's expiry when its time comes (no request
+needs to arrive), so the second runner lifts what the entry stopped.
 
 Both end in the same two idempotent commands. `screen_participant` records a decision
 on the participant's screening record only when it changes what stands, under an id
@@ -40,6 +42,7 @@ from adapters.projection.tracking import Positions
 from adapters.projection.wakeup import wakeup_for
 from adapters.registration.queries import RegistrationQueries
 from adapters.registration.rows import ParticipantFilter, ParticipantRow
+from adapters.screening.blacklist_queries import ExpiryQueries
 from domain.registration.application import RegistrationApplication
 from domain.registration.participant import Participant
 from domain.screening.application import ScreeningApplication
@@ -58,9 +61,12 @@ REGISTRATIONS = "screening-registrations"
 ENTRIES = "screening-entries"
 LEADERSHIP = ("policy-screening", 1)
 REGISTRATION_EVENTS = (Participant.Registered, Participant.DetailsUpdated)
-ENTRY_EVENTS = (Blacklist.EntryAdded, Blacklist.EntryRemoved)
+ENTRY_EVENTS = (Blacklist.EntryAdded, Blacklist.EntryRemoved, Blacklist.EntryExpired)
 PAGE = 500
 VIEW_WAIT_SECONDS = 30.0
+# The timer looks again at least this often (an entry added meanwhile may expire sooner),
+# and at most this often (its own expiries take a moment to reach the blacklist view).
+EXPIRY_LOOK_SECONDS = (1.0, 5.0)
 
 
 class ViewBehind(Exception):
@@ -108,7 +114,7 @@ class ScreeningPolicy:
     # The screening log
 
     def on_entry(self, domain_event: DomainEventProtocol[Any]) -> None:
-        assert isinstance(domain_event, Blacklist.EntryAdded | Blacklist.EntryRemoved)
+        assert isinstance(domain_event, ENTRY_EVENTS)
         blacklist = self.screening.load(Blacklist, domain_event.originator_id, readonly=True)
         entry = blacklist.entry(domain_event.entry_id)
         self._wait_for_registrations()
@@ -179,6 +185,36 @@ class ScreeningPolicy:
             )
 
 
+def record_due_expiries(screening: ScreeningApplication, expiries: ExpiryQueries) -> int:
+    """Records the expiry of every entry due now; returns how many blacklists changed."""
+    changed = 0
+    for tenant_id in expiries.tenants_due(screening.clock()):
+        cause = Cause(actor="system", correlation_id=f"blacklist-expiry:{tenant_id}")
+        with caused_by(cause):
+            changed += screening.record_blacklist_expiries(tenant_id) is not None
+    return changed
+
+
+def record_expiries(
+    container: Container, stop: threading.Event, leading: Callable[[], bool]
+) -> None:
+    """The timer: records expiries as they fall due, until stopped or no longer leading."""
+    screening = container.app(ScreeningApplication)
+    expiries = ExpiryQueries(container.engine)
+    shortest, longest = EXPIRY_LOOK_SECONDS
+    while not stop.is_set() and leading():
+        wait = longest
+        try:
+            record_due_expiries(screening, expiries)
+            upcoming = expiries.next_expiry()
+            if upcoming is not None:
+                until = (upcoming - screening.clock()).total_seconds()
+                wait = min(max(until, shortest), longest)
+        except Exception:
+            log.exception("screening policy: could not record blacklist expiries; retrying")
+        stop.wait(wait)
+
+
 def screening_runners(container: Container) -> tuple[ProcessRunner, ProcessRunner]:
     """The policy's two runners on this container's applications and service tables."""
     registration = container.app(RegistrationApplication)
@@ -220,6 +256,14 @@ def run_screening(container: Container, stop: threading.Event) -> None:
                 )
                 for runner in runners
             ]
+            threads.append(
+                threading.Thread(
+                    target=record_expiries,
+                    args=(container, stop, leadership.leading),
+                    name="screening-expiries",
+                    daemon=True,
+                )
+            )
             for thread in threads:
                 thread.start()
             for thread in threads:

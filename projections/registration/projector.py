@@ -98,7 +98,8 @@ class RegistrationProjector(Projector[RegistrationView]):
     name = "registration"
     # 2: one-name people (first or last name null) with full_name; the event's country;
     # participants have survivor_id, and the status merged.
-    version = 2
+    # 3: participants show a screening hold (held_by) and block (blocked_by, blocked_reason).
+    version = 3
     upstream = ("registration",)
 
     @on(ManagedEvent.Created)
@@ -211,11 +212,11 @@ class RegistrationProjector(Projector[RegistrationView]):
         self._progressed(e, view, changes)
 
     # Screening's word: a hold shows as the reason a pending participant waits (and may
-    # take an approval back); a release lets it through; a block changes the version only.
+    # take an approval back); a release lets it through; a block is shown with its reason.
 
     @on(Participant.ScreeningHeld)
     def _held(self, e: Participant.ScreeningHeld, view: RegistrationView) -> None:
-        changes: dict[str, Any] = {"reason": HELD_REASON}
+        changes: dict[str, Any] = {"reason": HELD_REASON, "held_by": e.decision_id}
         if e.workflow:
             changes["status"] = status_after(e.workflow["status"]).value
         steps, branches = e.workflow.get("steps", []), e.workflow.get("branches", [])
@@ -225,7 +226,7 @@ class RegistrationProjector(Projector[RegistrationView]):
 
     @on(Participant.ScreeningReleased)
     def _released(self, e: Participant.ScreeningReleased, view: RegistrationView) -> None:
-        changes: dict[str, Any] = {"reason": None}
+        changes: dict[str, Any] = {"reason": None, "held_by": None}
         if e.workflow:
             changes["status"] = status_after(e.workflow["status"]).value
         steps, branches = e.workflow.get("steps", []), e.workflow.get("branches", [])
@@ -233,13 +234,19 @@ class RegistrationProjector(Projector[RegistrationView]):
             e.originator_id, changes, steps, branches, e.originator_version, e.timestamp
         )
 
-    @on(Participant.ScreeningBlocked, Participant.ScreeningUnblocked)
-    def _blocking(
-        self,
-        e: Participant.ScreeningBlocked | Participant.ScreeningUnblocked,
-        view: RegistrationView,
-    ) -> None:
-        view.participant_progressed(e.originator_id, {}, [], [], e.originator_version, e.timestamp)
+    @on(Participant.ScreeningBlocked)
+    def _blocked(self, e: Participant.ScreeningBlocked, view: RegistrationView) -> None:
+        changes = {"blocked_by": e.decision_id, "blocked_reason": e.reason}
+        view.participant_progressed(
+            e.originator_id, changes, [], [], e.originator_version, e.timestamp
+        )
+
+    @on(Participant.ScreeningUnblocked)
+    def _unblocked(self, e: Participant.ScreeningUnblocked, view: RegistrationView) -> None:
+        changes = {"blocked_by": None, "blocked_reason": None}
+        view.participant_progressed(
+            e.originator_id, changes, [], [], e.originator_version, e.timestamp
+        )
 
     def _progressed(
         self,

@@ -31,10 +31,14 @@ class BlacklistView(Protocol):
     ) -> None:
         """An entry lifted."""
 
+    def entry_expired(self, entry_id: UUID, version: int, at: datetime) -> None:
+        """An entry's expiry recorded."""
+
 
 class BlacklistProjector(Projector[BlacklistView]):
     name = "blacklist"
-    version = 1
+    # 2: entries have expiry_recorded_at.
+    version = 2
     upstream = ("screening",)
 
     @on(Blacklist.Created)
@@ -59,3 +63,7 @@ class BlacklistProjector(Projector[BlacklistView]):
     @on(Blacklist.EntryRemoved)
     def _removed(self, e: Blacklist.EntryRemoved, view: BlacklistView) -> None:
         view.entry_removed(e.entry_id, e.reason, e.actor, e.originator_version, e.timestamp)
+
+    @on(Blacklist.EntryExpired)
+    def _expired(self, e: Blacklist.EntryExpired, view: BlacklistView) -> None:
+        view.entry_expired(e.entry_id, e.originator_version, e.timestamp)

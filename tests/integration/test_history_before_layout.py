@@ -59,17 +59,28 @@ def _full_name(row: dict[str, Any]) -> str:
 # Columns added since, with the value each earlier row has in them: {table: {column: value}}.
 ADDED_COLUMNS: dict[str, dict[str, Any]] = {
     "managed_events": {"country": lambda row: None},
-    "participants": {"full_name": _full_name, "survivor_id": lambda row: None},
+    "participants": {
+        "full_name": _full_name,
+        "survivor_id": lambda row: None,
+        "held_by": lambda row: None,
+        "blocked_by": lambda row: None,
+        "blocked_reason": lambda row: None,
+    },
 }
 # Projections whose version moved on since (their tables were rebuilt): {name: version}.
-MOVED_VERSIONS = {"registration": 2}
+MOVED_VERSIONS = {"registration": 3}
 # Members added since to the answers of these paths' documents: {member: value}.
 ADDED_MEMBERS: dict[str, dict[str, Any]] = {
     "event": {"country": lambda doc: None},
     "participant": {"full_name": _full_name},
 }
 # Members added since to a participant's document: {member: value}.
-ADDED_TO_PARTICIPANTS = {"survivor_id": None}
+ADDED_TO_PARTICIPANTS = {
+    "survivor_id": None,
+    "held_by": None,
+    "blocked_by": None,
+    "blocked_reason": None,
+}
 # Attributes added since to an aggregate's state as the auditor shows it: {type: {name: value}}.
 ADDED_STATE: dict[str, dict[str, Any]] = {"Participant": {"absorbed": {}, "merged": None}}
 # Statuses added since, counted 0 in an earlier history.

@@ -113,6 +113,9 @@ _PERSON: dict[str, Any] = {
     "workflow_version": 1,
     "reason": None,
     "survivor_id": None,
+    "held_by": None,
+    "blocked_by": None,
+    "blocked_reason": None,
     "registered_at": REGISTERED_AT,
 }
 PARTICIPANT_SUMMARY: dict[str, Any] = {

@@ -173,6 +173,25 @@ class ParticipantSummarySchema(Schema):
         allow_none=True,
         metadata={"description": "While merged: the participant it was merged into"},
     )
+    held_by = fields.UUID(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "While held for screening review (a close blacklist match): the "
+            "screening decision that held them; a reviewer releases them"
+        },
+    )
+    blocked_by = fields.UUID(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "While blocked by screening (a blacklist document match; their "
+            "scans answer BLOCKED): the screening decision"
+        },
+    )
+    blocked_reason = fields.String(
+        required=True, allow_none=True, metadata={"description": "While blocked: why"}
+    )
     version = fields.Integer(required=True)
     registered_at = fields.AwareDateTime(required=True)
     updated_at = fields.AwareDateTime(required=True)

@@ -9,7 +9,9 @@ already there, and one removed lifts what it caused. No registration is lost.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -17,13 +19,15 @@ from uuid import UUID
 import pytest
 from falcon.testing import TestClient
 
+from adapters.screening.blacklist_queries import ExpiryQueries
 from adapters.settings import Settings
 from domain.screening.application import ScreeningApplication
+from domain.screening.blacklist import Blacklist, blacklist_id
 from domain.screening.participant_screening import ParticipantScreening, screening_id
 from entrypoints.wiring.container import Container
 from entrypoints.wiring.contexts import build
 from entrypoints.workers.scans import run_scan_decider
-from entrypoints.workers.screening import screening_runners
+from entrypoints.workers.screening import record_due_expiries, record_expiries, screening_runners
 from tests.unit.http import expect
 from tests.unit.http.conftest import Caller
 from tests.unit.http.test_credentials import path, run_policy, take_code
@@ -107,7 +111,11 @@ def test_a_barred_document_blocks_at_the_gate_and_a_close_name_waits_for_review(
     run_screening(container)
 
     # Blocked: approved, credentialed, and every scan refused with the reason.
-    assert participant(client, container, admin, barred)["status"] == "approved"
+    blocked = participant(client, container, admin, barred)
+    assert blocked["status"] == "approved"
+    assert blocked["blocked_by"] is not None
+    assert "blacklist entry" in blocked["blocked_reason"]
+    assert blocked["held_by"] is None
     scanned = expect.ok(venue.scan(take_code(client, admin, barred), venue.north))
     assert scanned["result"] == "BLOCKED"
     assert "blacklist entry" in scanned["reason"]
@@ -115,12 +123,15 @@ def test_a_barred_document_blocks_at_the_gate_and_a_close_name_waits_for_review(
     held = participant(client, container, admin, close)
     assert held["status"] == "pending"
     assert held["reason"] == "held for screening review"
+    assert held["held_by"] is not None
+    assert held["blocked_by"] is None
     expect.problem(client.simulate_get(path(close), headers=admin.headers), 404, "not-found")
     release = f"/v1/participants/{close}/screening/release"
     released = expect.ok(client.simulate_post(release, headers=admin.headers))
     assert released["status"] == "approved"
     run_screening(container)
-    assert participant(client, container, admin, close)["reason"] is None
+    after = participant(client, container, admin, close)
+    assert (after["reason"], after["held_by"]) == (None, None)
     code = take_code(client, admin, close)
     assert venue.result(code, venue.north) == "OK"
     again = client.simulate_post(release, headers=admin.headers)
@@ -190,4 +201,63 @@ def test_an_entry_added_later_blocks_a_participant_already_in_and_its_removal_li
     assert blocked == ("OK", "BLOCKED")
     assert (credential["blocked"], credential["works"]) == (True, False)
     assert venue.result(code, venue.north) == "OK"
-    assert participant(client, container, admin, participant_id)["status"] == "approved"
+    lifted = participant(client, container, admin, participant_id)
+    assert (lifted["status"], lifted["blocked_by"], lifted["blocked_reason"]) == (
+        "approved",
+        None,
+        None,
+    )
+
+
+def test_an_entry_that_expires_lifts_its_block_by_itself_once_its_time_comes(
+    client: TestClient, container: Container, admin: Caller
+) -> None:
+    venue = Venue(client, container, admin)
+    participant_id, code = venue.participant()
+    container.catch_up()
+    details = {"document_number": "Q7777777"}
+    patched = client.simulate_patch(
+        f"/v1/participants/{participant_id}", json=details, headers=admin.headers
+    )
+    expect.ok(patched)
+    expires_at = datetime.now(UTC) + timedelta(hours=1)
+    entry = bar(client, admin, document_number="Q7777777", expires_at=expires_at.isoformat())
+    run_screening(container)
+    blocked = venue.result(code, venue.north)
+
+    # Nothing but time passes: the policy's timer records the expiry when it comes.
+    screening = container.app(ScreeningApplication)
+    screening.clock = lambda: expires_at + timedelta(seconds=1)
+    stop = threading.Event()
+    timer = threading.Thread(
+        target=record_expiries, args=(container, stop, lambda: True), daemon=True
+    )
+    timer.start()
+    try:
+        expired = _recorded_expiry(screening, admin.tenant_id, UUID(entry))
+    finally:
+        stop.set()
+        timer.join(10)
+    container.catch_up()
+    recorded_again = record_due_expiries(screening, ExpiryQueries(container.engine))
+    run_screening(container)
+
+    assert blocked == "BLOCKED"
+    assert expired.expires_at == expires_at
+    assert recorded_again == 0
+    assert venue.result(code, venue.north) == "OK"
+    lifted = participant(client, container, admin, participant_id)
+    assert (lifted["blocked_by"], lifted["blocked_reason"]) == (None, None)
+
+
+def _recorded_expiry(
+    screening: ScreeningApplication, tenant_id: UUID, entry_id: UUID
+) -> Blacklist.EntryExpired:
+    """The entry's EntryExpired, once the timer has recorded it (a few seconds at most)."""
+    for _ in range(100):
+        for e in screening.events.get(blacklist_id(tenant_id)):
+            if isinstance(e, Blacklist.EntryExpired):
+                assert e.entry_id == entry_id
+                return e
+        time.sleep(0.1)
+    raise AssertionError("the timer recorded no expiry")
