@@ -104,6 +104,10 @@ class RegistrationQueries:
             query = query.where(p_.status == where.status)
         if where.category is not None:
             query = query.where(p_.category == where.category)
+        if where.screening == "held":
+            query = query.where(p_.held_by.is_not(None))
+        elif where.screening == "blocked":
+            query = query.where(p_.blocked_by.is_not(None))
         if where.search is not None and (text := searchable(where.search)):
             # autoescape: a % or _ the user typed is matched as itself.
             query = query.where(p_.search_text.contains(text, autoescape=True))

@@ -91,6 +91,7 @@ class ParticipantFilter:
     category: str | None = None
     step: str | None = None  # participants for whom this step is active
     search: str | None = None  # part of the name or e-mail, any case
+    screening: str | None = None  # held: held for screening review; blocked: blocked by it
 
 
 @dataclass(frozen=True)

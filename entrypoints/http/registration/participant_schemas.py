@@ -118,6 +118,13 @@ class ParticipantQuerySchema(Schema):
         STEP_ID_PATTERN, "must be a step id", 64, "Only participants for whom this step is active"
     )
     search = one_line(100, 1, "Part of the name or e-mail, in any case")
+    screening = fields.String(
+        validate=validate.OneOf(["held", "blocked"]),
+        metadata={
+            "description": "held: only those held for screening review; blocked: only those "
+            "screening blocked"
+        },
+    )
 
 
 class StepCompletionSchema(Schema):

@@ -110,6 +110,20 @@ def test_a_barred_document_blocks_at_the_gate_and_a_close_name_waits_for_review(
     expect.ok(complete(client, admin, close, "approval"))
     run_screening(container)
 
+    listed = {
+        state: [
+            p["id"]
+            for p in expect.ok(
+                client.simulate_get(
+                    f"/v1/events/{venue.event_id}/participants",
+                    params={"screening": state},
+                    headers=admin.headers,
+                )
+            )["items"]
+        ]
+        for state in ("held", "blocked")
+    }
+    assert listed == {"held": [close], "blocked": [barred]}
     # Blocked: approved, credentialed, and every scan refused with the reason.
     blocked = participant(client, container, admin, barred)
     assert blocked["status"] == "approved"
