@@ -1,0 +1,1 @@
+"""The waitlists context: who waits for a seat, in which order, and the offers that seat them."""
