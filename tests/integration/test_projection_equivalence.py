@@ -21,6 +21,7 @@ from entrypoints.wiring.contexts import build
 from projections.platform.projector import PlatformProjector
 from tests.integration.test_platform_projection import Command, CommandRunner, commands
 
+EXAMPLES_MAX = 30
 # Several runs of commands, one after the other: longer histories than one run gives.
 histories = st.lists(commands, min_size=1, max_size=4).map(
     lambda runs: [command for run in runs for command in run]
@@ -67,7 +68,9 @@ def test_a_projection_built_live_at_once_or_rebuilt_for_a_new_version_is_the_sam
     executor.run(("create", "Acme"))
     executor.run(("issue", 0, "FREE"))
 
-    @settings(deadline=None)
+    # The history grows with every example and each one rebuilds all of it, so examples
+    # cost more and more: past this many, a run mostly replays the same kinds of command.
+    @settings(deadline=None, max_examples=min(settings().max_examples, EXAMPLES_MAX))
     @given(histories)
     def check(generated: list[Command]) -> None:
         nonlocal live
