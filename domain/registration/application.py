@@ -16,7 +16,7 @@ from domain.registration.managed_event import CategoryAsDict, ManagedEvent
 from domain.registration.merge import Merge, MergeAcrossEvents, choose_fields, merged_details
 from domain.registration.participant import Participant
 from domain.registration.person import PersonalDetails
-from domain.registration.seats import SeatLedger, ledger_id
+from domain.registration.seats import HoldAsDict, SeatLedger, ledger_id
 from domain.registration.workflow.definition import WorkflowDefinition
 from domain.registration.workflow.record import EMPTY_RUN, changes_between
 from domain.registration.workflow.run import Outcome, RunStatus, complete, start, stop
@@ -50,6 +50,7 @@ class RegistrationApplication(AccreditApplication):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(CategoryAsDict())
+        transcoder.register(HoldAsDict())
 
     # Managed events
 

@@ -9,7 +9,8 @@ import pytest
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, Snapshot
 
-from domain.registration.seats import CapacityReached, SeatLedger
+from domain.registration.application import RegistrationApplication
+from domain.registration.seats import CapacityReached, OfferNotHeld, SeatLedger
 
 
 def ledger(capacity: int | None = None, press: int | None = None) -> SeatLedger:
@@ -89,3 +90,63 @@ def test_a_snapshot_of_a_ledger_that_kept_its_holders_loads_as_counts() -> None:
     assert state["seats_taken"] == 3
     assert state["seats_by_category"] == {"press": 2}
     assert state["legacy_holders"] == {str(ada): "press", str(bob): "press", str(cyd): None}
+
+
+def test_seats_offered_count_against_the_capacity_until_seated_or_released() -> None:
+    seats = ledger(capacity=3, press=2)
+    offer, other = uuid4(), uuid4()
+    seats.take(uuid4(), None)
+    seats.hold_offer(offer, 2, "press")
+    seats.hold_offer(offer, 2, "press")  # the same offer again holds nothing more
+
+    assert (seats.free(), seats.free("press"), seats.offered()) == (0, 0, 2)
+    with pytest.raises(CapacityReached):
+        seats.take(uuid4(), None)
+    with pytest.raises(CapacityReached):
+        seats.hold_offer(other, 1, None)
+    with pytest.raises(CapacityReached):
+        seats.set_limits(2, {"press": 2})
+
+    ada, bob = uuid4(), uuid4()
+    seats.seat_offer(offer, [ada, bob])
+    assert (seats.taken(), seats.taken("press"), seats.offered()) == (3, 2, 0)
+    seats.release(ada, "press")
+    seats.hold_offer(other, 1, "press")
+    assert seats.release_offer(other) is True
+    assert seats.release_offer(other) is False
+    assert (seats.free(), seats.free("press")) == (1, 1)
+
+
+def test_an_offer_is_seated_once_with_one_participant_per_seat() -> None:
+    seats = ledger(capacity=5)
+    offer = uuid4()
+    seats.hold_offer(offer, 2, None)
+
+    with pytest.raises(OfferNotHeld):
+        seats.seat_offer(offer, [uuid4()])
+    seats.seat_offer(offer, [uuid4(), uuid4()])
+    with pytest.raises(OfferNotHeld):
+        seats.seat_offer(offer, [uuid4(), uuid4()])
+
+
+class Registrations(RegistrationApplication):
+    snapshotting_intervals = {SeatLedger: 2}
+
+
+def test_a_ledger_holding_offers_loads_from_its_snapshot_and_from_one_before_offers() -> None:
+    app = Registrations()
+    seats = ledger(capacity=4)
+    offer = uuid4()
+    seats.hold_offer(offer, 2, None)
+    seats.take(uuid4(), None)
+    app.save(seats)
+
+    loaded: SeatLedger = app.repository.get(seats.id)
+    older = {"seats_taken": 1, "seats_by_category": {}, "legacy_holders": {}}
+    SeatLedger.upcast_v2_v3(older)
+
+    assert app.snapshots is not None
+    assert list(app.snapshots.get(seats.id))
+    assert (loaded.offered(), loaded.taken(), loaded.free()) == (2, 1, 1)
+    assert loaded.release_offer(offer) is True
+    assert older["offers"] == {}
