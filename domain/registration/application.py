@@ -152,10 +152,17 @@ class RegistrationApplication(AccreditApplication):
         details: Mapping[str, Any],
         category: str | None = None,
     ) -> Ack[Participant]:
-        """Registers a person; one registration per normalised e-mail per event."""
+        """Registers a person; one registration per normalised e-mail per event.
+
+        A full event (or category: every seat taken or offered) refuses with EventFull:
+        such a registration could never be approved.
+        """
         managed = self._owned(ManagedEvent, tenant_id, event_id, readonly=True)
         managed.check_open()
-        managed.category(category)
+        chosen = managed.category(category)
+        if managed.capacity is not None or (chosen is not None and chosen.capacity is not None):
+            # Only a limited event's registrations read its ledger (and do not save it).
+            self.load(SeatLedger, ledger_id(event_id), readonly=True).check_not_full(category)
         person = PersonalDetails.checked(self.clock().date(), managed.country, **details)
         email = person.normalised_email
         try:

@@ -33,6 +33,13 @@ class CapacityReached(RuleViolation):
     title = "No seat is left"
 
 
+class EventFull(RuleViolation):
+    """A registration for an event (or a category) whose seats are all taken or offered."""
+
+    code = "event-full"
+    title = "The event is full"
+
+
 class OfferNotHeld(RuleViolation):
     code = "offer-not-held"
     title = "No seats are held for the offer"
@@ -177,6 +184,14 @@ class SeatLedger(Aggregate):
         if limit is None:
             return None
         return max(0, limit - self.taken(category) - self.offered(category))
+
+    def check_not_full(self, category: str | None) -> None:
+        """EventFull if no seat is left for a new registration (in its category)."""
+        if self.free() == 0:
+            raise EventFull(f"all {self.capacity} seats of the event are taken or offered")
+        if category is not None and self.free(category) == 0:
+            limit = self.category_capacities[category]
+            raise EventFull(f"all {limit} seats of category '{category}' are taken or offered")
 
     def free_by_category(self) -> dict[str, int | None]:
         """Free seats of every category the event limits."""

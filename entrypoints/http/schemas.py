@@ -149,7 +149,7 @@ class ProblemSchema(Schema):
         metadata={
             "description": "conflict, precondition-failed and some validation-failed or "
             "not-found answers: the rule that refused the request, e.g. already-registered, "
-            "registration-closed, capacity-reached, step-not-active, version-mismatch, "
+            "registration-closed, event-full, capacity-reached, step-not-active, version-mismatch, "
             "workflow-invalid, badge-code-shown, credential-revoked, credential-not-active, "
             "credential-not-suspended"
         }

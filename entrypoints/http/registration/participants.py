@@ -85,7 +85,8 @@ class EventParticipantsResource:
             description="The participant starts on the event's current workflow version. "
             "An e-mail already registered for the event (compared case-insensitively) is a "
             "409 `already-registered` whose `participant_id` names the registration; closed "
-            "registration is a 409 `registration-closed`.",
+            "registration is a 409 `registration-closed`; an event or category whose seats "
+            "are all taken (or offered) is a 409 `event-full`.",
             request_example=examples.PARTICIPANT_REGISTER,
             response_example=examples.PARTICIPANT_REGISTERED,
             operation_id="registerParticipant",

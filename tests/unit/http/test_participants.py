@@ -446,6 +446,30 @@ def test_the_approval_that_would_take_a_seat_too_many_is_a_409(
     assert expect.problem(result, 409, "conflict")["code"] == "capacity-reached"
 
 
+def test_a_full_event_or_category_refuses_a_registration_that_could_never_be_approved(
+    client: TestClient, admin: Caller
+) -> None:
+    categories = [{"code": "press", "name": "Press", "capacity": 1}, {"code": "staff", "name": "S"}]
+    event_id = open_event(client, admin, capacity=2, categories=categories)["id"]
+    reporter = registered(client, admin, event_id, category="press")["id"]
+    expect.ok(complete(client, admin, reporter, "approval"))
+
+    another_reporter = register(client, admin, event_id, email="b@example.org", category="press")
+    staff = registered(client, admin, event_id, email="c@example.org", category="staff")["id"]
+    expect.ok(complete(client, admin, staff, "approval"))
+    anyone = register(client, admin, event_id, email="d@example.org", category="staff")
+    withdrawn = client.simulate_post(f"/v1/participants/{staff}/withdraw", headers=admin.headers)
+    expect.ok(withdrawn)
+
+    category_full = expect.problem(another_reporter, 409, "conflict")
+    event_full = expect.problem(anyone, 409, "conflict")
+    assert (category_full["code"], event_full["code"]) == ("event-full", "event-full")
+    assert "category 'press'" in category_full["detail"]
+    assert "seats of the event" in event_full["detail"]
+    # A seat given back lets the next registration in.
+    expect.ok(register(client, admin, event_id, email="e@example.org", category="staff"), 201)
+
+
 def test_capacity_cannot_drop_below_the_seats_taken(client: TestClient, admin: Caller) -> None:
     event_id = open_event(client, admin, capacity=5)["id"]
     participant_id = registered(client, admin, event_id)["id"]
