@@ -5,6 +5,7 @@ Levels are what the scores weigh; they say nothing about how much each counts.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -14,6 +15,7 @@ import jellyfish
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 from domain.screening.forms import PersonForms, significant
+from domain.screening.nicknames import nickname_equivalent
 
 MISSING = "missing"  # either side has no value: no evidence either way
 
@@ -23,7 +25,14 @@ class TokenMatch(StrEnum):
 
     EXACT = "exact"
     CLOSE = "close"  # a typo or a transliteration away
+    NICKNAME = "nickname"  # one is the other's nickname ("bob" of "robert")
+    SIMILAR = "similar"  # two slips away in a long name, or much alike ("nguyewh", "nguyen")
     SHORT = "short"  # an initial or a short form ("j", "alex" of "alexander")
+
+
+# Tokens at least this long two edits apart, or this alike, are similar.
+SIMILAR_LENGTH = 5
+SIMILAR_JW = 0.85
 
 
 @lru_cache(maxsize=1 << 16)
@@ -41,9 +50,15 @@ def token_match(a: str, b: str) -> TokenMatch | None:
         and jellyfish.metaphone(a) == jellyfish.metaphone(b)
     ):
         return TokenMatch.CLOSE
+    if nickname_equivalent(a, b):
+        return TokenMatch.NICKNAME
     short, long = sorted((a, b), key=len)
     if long.startswith(short) and (len(short) == 1 or len(short) >= 3):
         return TokenMatch.SHORT
+    if len(short) >= SIMILAR_LENGTH and (
+        DamerauLevenshtein.distance(a, b) <= 2 or JaroWinkler.similarity(a, b) >= SIMILAR_JW
+    ):
+        return TokenMatch.SIMILAR
     return None
 
 
@@ -54,6 +69,7 @@ class NameComparison:
     level: str
     matched: tuple[tuple[str, str, TokenMatch], ...] = ()
     extra: int = 0  # tokens of the longer name nothing matched (a middle name, a second name)
+    conflicting: int = 0  # of those, how many stand against a token of the other unmatched too
 
 
 class NameLevel(StrEnum):
@@ -65,7 +81,7 @@ class NameLevel(StrEnum):
     DISAGREE = "disagree"
 
 
-_PREFERENCE = (TokenMatch.EXACT, TokenMatch.CLOSE, TokenMatch.SHORT)
+_PREFERENCE = tuple(TokenMatch)
 
 
 def _matches(
@@ -96,11 +112,12 @@ def compare_names(a: PersonForms, b: PersonForms) -> NameComparison:
         return NameComparison(NameLevel.DISAGREE)
     if left_a and left_b:
         family = set(significant(a.family)) | set(significant(b.family))
-        siblings = any(x in family or y in family for x, y, _ in matched) and all(
-            t not in family for t in left_a + left_b
-        )
+        # Whichever order each side wrote its names in, a shared family name with the
+        # rest differing is the mark of a family.
+        siblings = any(x in family or y in family for x, y, _ in matched)
         level = NameLevel.GIVEN_DIFFERS if siblings else NameLevel.PARTIAL
-        return NameComparison(level, found, len(left_a) + len(left_b))
+        conflicting = min(len(left_a), len(left_b))
+        return NameComparison(level, found, len(left_a) + len(left_b) - conflicting, conflicting)
     if left_a or left_b:
         return NameComparison(NameLevel.SUBSET, found, len(left_a) + len(left_b))
     if all(kind is TokenMatch.EXACT for _, _, kind in matched):
@@ -109,7 +126,7 @@ def compare_names(a: PersonForms, b: PersonForms) -> NameComparison:
 
 
 def compare_birth_dates(a: date | None, b: date | None) -> str:
-    """exact, day_month_swapped, one_digit_off, year_only, disagree or missing."""
+    """exact, day_month_swapped, one_digit_off, year_only, two_digits_off, disagree, missing."""
     if a is None or b is None:
         return MISSING
     if a == b:
@@ -120,18 +137,43 @@ def compare_birth_dates(a: date | None, b: date | None) -> str:
         return "one_digit_off"  # one digit mistyped, or two neighbours swapped
     if a.year == b.year:
         return "year_only"
+    if DamerauLevenshtein.distance(a.isoformat(), b.isoformat()) <= 2:
+        return "two_digits_off"
     return "disagree"
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_DIGIT = re.compile(r"[0-9]")
+_DIGITS = re.compile(r"[0-9]+")
+_LOCAL_TYPO_LENGTH = 6
+
+
+def _local_part(address: str) -> str:
+    """The local part's letters and digits, before any "+tag": what a person keeps."""
+    local = address.rpartition("@")[0].split("+", 1)[0]
+    return _NOT_ALNUM.sub("", local)
+
+
 def compare_emails(a: str | None, b: str | None) -> str:
-    """exact (the same mailbox), local_part_similar, disagree or missing."""
+    """exact (the same mailbox), same_local_part (at another provider, say), same_name_local_part
+    (letters only, which namesakes share too), local_part_typo, disagree or missing.
+
+    Local parts that are merely alike say nothing: people of one name pick alike addresses
+    ("jrodriguez7894", "jrodriguez9142").
+    """
     if a is None or b is None:
         return MISSING
     if a == b:
         return "exact"
-    local_a, local_b = a.rpartition("@")[0], b.rpartition("@")[0]
-    if local_a == local_b or JaroWinkler.similarity(local_a, local_b) >= 0.92:
-        return "local_part_similar"
+    local_a, local_b = _local_part(a), _local_part(b)
+    if local_a and local_a == local_b:
+        return "same_local_part" if _DIGIT.search(local_a) else "same_name_local_part"
+    if (
+        min(len(local_a), len(local_b)) >= _LOCAL_TYPO_LENGTH
+        and _DIGITS.findall(local_a) == _DIGITS.findall(local_b)  # namesakes' numbers differ
+        and DamerauLevenshtein.distance(local_a, local_b) <= 1
+    ):
+        return "local_part_typo"
     return "disagree"
 
 
