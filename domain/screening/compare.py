@@ -101,17 +101,14 @@ def _matches(
     return matched, left_a, left_b
 
 
-def compare_names(a: PersonForms, b: PersonForms) -> NameComparison:
-    """Compares the names as token sets (order free), particles left out."""
-    mine, theirs = a.core_tokens, b.core_tokens
-    if not mine or not theirs:
-        return NameComparison(MISSING)
+def _compare_tokens(
+    mine: tuple[str, ...], theirs: tuple[str, ...], family: set[str]
+) -> NameComparison:
     matched, left_a, left_b = _matches(mine, theirs)
     found = tuple(sorted(matched))
     if not matched:
         return NameComparison(NameLevel.DISAGREE)
     if left_a and left_b:
-        family = set(significant(a.family)) | set(significant(b.family))
         # Whichever order each side wrote its names in, a shared family name with the
         # rest differing is the mark of a family.
         siblings = any(x in family or y in family for x, y, _ in matched)
@@ -123,6 +120,40 @@ def compare_names(a: PersonForms, b: PersonForms) -> NameComparison:
     if all(kind is TokenMatch.EXACT for _, _, kind in matched):
         return NameComparison(NameLevel.EXACT, found)
     return NameComparison(NameLevel.FUZZY, found)
+
+
+def _joined(forms: PersonForms) -> list[tuple[str, ...]]:
+    """The name with the words of one field run together ("ja ck" as "jack")."""
+    given, family = significant(forms.given), significant(forms.family)
+    out = []
+    if len(given) > 1:
+        out.append(tuple(sorted({"".join(given), *family})))
+    if len(family) > 1:
+        out.append(tuple(sorted({*given, "".join(family)})))
+    return out
+
+
+_CONFLICTS = frozenset({NameLevel.DISAGREE, NameLevel.PARTIAL, NameLevel.GIVEN_DIFFERS})
+
+
+def compare_names(a: PersonForms, b: PersonForms) -> NameComparison:
+    """Compares the names as token sets (order free), particles left out.
+
+    Names that conflict are compared again with one field's words run together, for a
+    space typed inside a name ("Ja ck" for "Jack", "Mary Ann" for "Maryann").
+    """
+    mine, theirs = a.core_tokens, b.core_tokens
+    if not mine or not theirs:
+        return NameComparison(MISSING)
+    family = set(significant(a.family)) | set(significant(b.family))
+    result = _compare_tokens(mine, theirs, family)
+    if result.level not in _CONFLICTS:
+        return result
+    for one, other in [(j, theirs) for j in _joined(a)] + [(mine, j) for j in _joined(b)]:
+        joined = _compare_tokens(one, other, family)
+        if joined.level not in _CONFLICTS:
+            return joined
+    return result
 
 
 def compare_birth_dates(a: date | None, b: date | None) -> str:

@@ -153,6 +153,15 @@ def test_a_heavier_typo_in_a_long_name_still_matches_loosely() -> None:
     assert result.is_candidate, result.explanation()
 
 
+def test_a_space_typed_inside_a_name_still_matches() -> None:
+    jack = {"first_name": "Jack", "last_name": "Matthews", "email": "jm@example.org"}
+    born = {"date_of_birth": "1968-11-19"}
+    spaced = {**jack, "first_name": "Ja ck", "email": "jack@example.com"}
+    result = scored({**spaced, **born}, {**jack, **born}, SMALL)
+    assert level(result, "names") == "exact"
+    assert result.is_candidate, result.explanation()
+
+
 def test_a_changed_surname_with_the_same_given_name_and_birth_date_can_still_be_one() -> None:
     married = {**ADA, "last_name": "King", "email": "ada.king@example.com", "phone": None}
     result = scored(married, {**ADA, "phone": None}, SMALL)
