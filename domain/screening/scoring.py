@@ -90,7 +90,7 @@ _TOKEN: dict[TokenMatch, tuple[float, float]] = {
 _EXTRA_TOKEN = math.log2(0.1 / 0.5)  # a token of the longer name nothing matched
 # A token that stands against another of the other name: a name changed (at marriage, say)
 # or written quite differently; the tokens that do match still count.
-_CONFLICTING_TOKEN = math.log2(0.03)
+_CONFLICTING_TOKEN = math.log2(0.1)
 # Names that disagree outright, or a given name under a shared family name (siblings).
 _NAME_CONFLICT: dict[str, float] = {
     NameLevel.GIVEN_DIFFERS: -8.0,
