@@ -15,7 +15,7 @@ import jellyfish
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 from domain.screening.forms import PersonForms, significant
-from domain.screening.nicknames import nickname_equivalent
+from domain.screening.nicknames import nickname_equivalent, related
 
 MISSING = "missing"  # either side has no value: no evidence either way
 
@@ -30,6 +30,11 @@ class TokenMatch(StrEnum):
     SHORT = "short"  # an initial or a short form ("j", "alex" of "alexander")
 
 
+def _one_slip(a: str, b: str) -> bool:
+    """A typo apart (one letter wrong, missing, extra, or two swapped) in names of four or more."""
+    return min(len(a), len(b)) >= 4 and DamerauLevenshtein.distance(a, b) <= 1
+
+
 # Tokens at least this long two edits apart, or this alike, are similar.
 SIMILAR_LENGTH = 5
 SIMILAR_JW = 0.85
@@ -40,7 +45,7 @@ def token_match(a: str, b: str) -> TokenMatch | None:
     """How two name tokens match, if they do."""
     if a == b:
         return TokenMatch.EXACT
-    if min(len(a), len(b)) >= 4 and DamerauLevenshtein.distance(a, b) <= 1:
+    if _one_slip(a, b):
         return TokenMatch.CLOSE
     if JaroWinkler.similarity(a, b) >= 0.92:
         return TokenMatch.CLOSE
@@ -50,8 +55,12 @@ def token_match(a: str, b: str) -> TokenMatch | None:
         and jellyfish.metaphone(a) == jellyfish.metaphone(b)
     ):
         return TokenMatch.CLOSE
-    if nickname_equivalent(a, b):
-        return TokenMatch.NICKNAME
+    if (
+        nickname_equivalent(a, b)
+        or any(_one_slip(n, b) for n in related(a))
+        or any(_one_slip(n, a) for n in related(b))
+    ):
+        return TokenMatch.NICKNAME  # or a typo of one ("Bceky" for "Rebecca")
     short, long = sorted((a, b), key=len)
     if long.startswith(short) and (len(short) == 1 or len(short) >= 3):
         return TokenMatch.SHORT

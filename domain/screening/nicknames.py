@@ -19,7 +19,8 @@ def _namer() -> NickNamer:
 
 
 @lru_cache(maxsize=1 << 14)
-def _related(name: str) -> frozenset[str]:
+def related(name: str) -> frozenset[str]:
+    """Every name listed as this one's nickname, or whose nickname this one is, or both."""
     namer = _namer()
     canonicals = namer.canonicals_of(name)
     siblings = {n for c in canonicals for n in namer.nicknames_of(c)}
@@ -28,4 +29,4 @@ def _related(name: str) -> frozenset[str]:
 
 def nickname_equivalent(a: str, b: str) -> bool:
     """Whether two (lower-case ASCII) given names are one another's nickname."""
-    return b in _related(a)
+    return b in related(a)

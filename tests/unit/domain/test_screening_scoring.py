@@ -127,6 +127,8 @@ def test_a_nickname_and_its_full_name_born_the_same_day_are_a_candidate() -> Non
     assert not scored(
         {**BOB, **born}, {**robert, "first_name": "Ronald", **born}, SMITHS
     ).is_candidate
+    mistyped = scored({**BOB, "first_name": "Bobyb", **born}, {**robert, **born}, SMITHS)
+    assert mistyped.is_candidate, mistyped.explanation()  # "Bobby" with a slip
 
 
 def test_namesakes_of_a_common_name_born_on_other_days_are_not_candidates() -> None:
