@@ -10,7 +10,8 @@ registration takes, and nothing else:
 - date_of_birth (YYYYMMDD) becomes an ISO date when it is a real day a registration takes
   (1900-01-01 to today); a corrupted, impossible date is left out, as a form would refuse it;
 - the e-mail a registration requires is a unique opaque address per record (FEBRL has no
-  e-mail), so no two records share one and none hints at who is who;
+  e-mail), so no two records share one and none hints at who is who (two e-mails that
+  differ weigh a little against every true pair, as they do for people who use two);
 - soc_sec_id, a personal identity number, becomes the document number only when asked
   (``document=True``): an event that asks for an identity document's number gets one like
   it, but most registrations carry none, so runs are reported with and without it;
