@@ -10,6 +10,10 @@ on the same records in the same run. Run from the repository root (the baseline 
 
     .venv/bin/python scripts/screening_quality.py --entities 2000
     .venv/bin/python scripts/screening_quality.py --entities 10000 --seed 3 --threads 8
+    .venv/bin/python scripts/screening_quality.py --dataset febrl3 --document
+
+``--dataset febrl1`` to ``febrl4`` registers a public benchmark instead of the generator's
+people (scripts/screening_febrl.py says how its records become registrations).
 
 One run:
 
@@ -55,6 +59,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bench_http import HOST, BenchError, clean_up, free_port, log, sigterm_as_interrupt
+from screening_febrl import DATASETS, febrl
 from screening_people import CORRUPTIONS, TRAITS, Labelled, Pair, Scores, generate, scores
 from screening_people import truth_pairs as all_truth_pairs
 
@@ -70,6 +75,7 @@ CREATED, NOT_FOUND, CONFLICT = 201, 404, 409
 RETRYABLE = frozenset({429, 503})
 EVENTS_AT_LEAST = 4
 DETECTOR_PROJECTION = "duplicates"  # the projection GET /v1/duplicates reads
+GENERATOR = "generator"
 
 
 # --------------------------------------------------------------------------- the server
@@ -412,9 +418,21 @@ def kinds_table(by_kind: dict[str, dict[str, dict[str, float | int]]]) -> str:
     return "\n".join(lines)
 
 
+def labelled_records(args: argparse.Namespace) -> list[Labelled]:
+    """The generator's people, or a FEBRL data set's records as registrations."""
+    if args.dataset == GENERATOR:
+        records = generate(args.entities, args.seed)
+        log(f"{len(records)} records of {args.entities} people (seed {args.seed})")
+        return records
+    records, nameless = febrl(args.dataset, document=args.document)
+    people = len({r.entity for r in records})
+    used = "with soc_sec_id as document number" if args.document else "without soc_sec_id"
+    log(f"{args.dataset}: {len(records)} records of {people} people, {used}; {nameless} nameless")
+    return records
+
+
 def run(stack: contextlib.ExitStack, args: argparse.Namespace) -> tuple[dict[str, Any], int]:
-    records = generate(args.entities, args.seed)
-    log(f"{len(records)} records of {args.entities} people (seed {args.seed})")
+    records = labelled_records(args)
     where = spread(records, args.seed)
     service = start_service(stack, args)
     scope = service.request("PUT", "/v1/screening/settings", {"duplicate_scope": "tenant"})
@@ -442,8 +460,10 @@ def run(stack: contextlib.ExitStack, args: argparse.Namespace) -> tuple[dict[str
     results = {name: scores(pairs, truth) for name, pairs in found.items()}
     summary: dict[str, Any] = {
         "benchmark": "screening_quality",
-        "entities": args.entities,
-        "seed": args.seed,
+        "dataset": args.dataset,
+        "document": args.document if args.dataset != GENERATOR else None,
+        "entities": args.entities if args.dataset == GENERATOR else None,
+        "seed": args.seed if args.dataset == GENERATOR else None,
         "records": len(records),
         "registered": registered,
         "refused": dict(done.refused),
@@ -467,6 +487,17 @@ def run(stack: contextlib.ExitStack, args: argparse.Namespace) -> tuple[dict[str
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--dataset",
+        choices=(GENERATOR, *DATASETS),
+        default=GENERATOR,
+        help="the labelled people (scripts/screening_people.py) or a FEBRL data set",
+    )
+    parser.add_argument(
+        "--document",
+        action="store_true",
+        help="FEBRL only: register soc_sec_id as the document number",
+    )
     parser.add_argument("--entities", type=int, default=2000, help="people (default 2000)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=4, help="client threads registering")

@@ -5,6 +5,7 @@ Levels are what the scores weigh; they say nothing about how much each counts.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -14,6 +15,7 @@ import jellyfish
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 from domain.screening.forms import PersonForms, significant
+from domain.screening.nicknames import nickname_equivalent, related
 
 MISSING = "missing"  # either side has no value: no evidence either way
 
@@ -23,7 +25,19 @@ class TokenMatch(StrEnum):
 
     EXACT = "exact"
     CLOSE = "close"  # a typo or a transliteration away
+    NICKNAME = "nickname"  # one is the other's nickname ("bob" of "robert")
+    SIMILAR = "similar"  # two slips away in a long name, or much alike ("nguyewh", "nguyen")
     SHORT = "short"  # an initial or a short form ("j", "alex" of "alexander")
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """A typo apart (one letter wrong, missing, extra, or two swapped) in names of four or more."""
+    return min(len(a), len(b)) >= 4 and DamerauLevenshtein.distance(a, b) <= 1
+
+
+# Tokens at least this long two edits apart, or this alike, are similar.
+SIMILAR_LENGTH = 5
+SIMILAR_JW = 0.85
 
 
 @lru_cache(maxsize=1 << 16)
@@ -31,7 +45,7 @@ def token_match(a: str, b: str) -> TokenMatch | None:
     """How two name tokens match, if they do."""
     if a == b:
         return TokenMatch.EXACT
-    if min(len(a), len(b)) >= 4 and DamerauLevenshtein.distance(a, b) <= 1:
+    if _one_slip(a, b):
         return TokenMatch.CLOSE
     if JaroWinkler.similarity(a, b) >= 0.92:
         return TokenMatch.CLOSE
@@ -41,9 +55,19 @@ def token_match(a: str, b: str) -> TokenMatch | None:
         and jellyfish.metaphone(a) == jellyfish.metaphone(b)
     ):
         return TokenMatch.CLOSE
+    if (
+        nickname_equivalent(a, b)
+        or any(_one_slip(n, b) for n in related(a))
+        or any(_one_slip(n, a) for n in related(b))
+    ):
+        return TokenMatch.NICKNAME  # or a typo of one ("Bceky" for "Rebecca")
     short, long = sorted((a, b), key=len)
     if long.startswith(short) and (len(short) == 1 or len(short) >= 3):
         return TokenMatch.SHORT
+    if len(short) >= SIMILAR_LENGTH and (
+        DamerauLevenshtein.distance(a, b) <= 2 or JaroWinkler.similarity(a, b) >= SIMILAR_JW
+    ):
+        return TokenMatch.SIMILAR
     return None
 
 
@@ -54,6 +78,7 @@ class NameComparison:
     level: str
     matched: tuple[tuple[str, str, TokenMatch], ...] = ()
     extra: int = 0  # tokens of the longer name nothing matched (a middle name, a second name)
+    conflicting: int = 0  # of those, how many stand against a token of the other unmatched too
 
 
 class NameLevel(StrEnum):
@@ -65,7 +90,7 @@ class NameLevel(StrEnum):
     DISAGREE = "disagree"
 
 
-_PREFERENCE = (TokenMatch.EXACT, TokenMatch.CLOSE, TokenMatch.SHORT)
+_PREFERENCE = tuple(TokenMatch)
 
 
 def _matches(
@@ -85,22 +110,20 @@ def _matches(
     return matched, left_a, left_b
 
 
-def compare_names(a: PersonForms, b: PersonForms) -> NameComparison:
-    """Compares the names as token sets (order free), particles left out."""
-    mine, theirs = a.core_tokens, b.core_tokens
-    if not mine or not theirs:
-        return NameComparison(MISSING)
+def _compare_tokens(
+    mine: tuple[str, ...], theirs: tuple[str, ...], family: set[str]
+) -> NameComparison:
     matched, left_a, left_b = _matches(mine, theirs)
     found = tuple(sorted(matched))
     if not matched:
         return NameComparison(NameLevel.DISAGREE)
     if left_a and left_b:
-        family = set(significant(a.family)) | set(significant(b.family))
-        siblings = any(x in family or y in family for x, y, _ in matched) and all(
-            t not in family for t in left_a + left_b
-        )
+        # Whichever order each side wrote its names in, a shared family name with the
+        # rest differing is the mark of a family.
+        siblings = any(x in family or y in family for x, y, _ in matched)
         level = NameLevel.GIVEN_DIFFERS if siblings else NameLevel.PARTIAL
-        return NameComparison(level, found, len(left_a) + len(left_b))
+        conflicting = min(len(left_a), len(left_b))
+        return NameComparison(level, found, len(left_a) + len(left_b) - conflicting, conflicting)
     if left_a or left_b:
         return NameComparison(NameLevel.SUBSET, found, len(left_a) + len(left_b))
     if all(kind is TokenMatch.EXACT for _, _, kind in matched):
@@ -108,8 +131,42 @@ def compare_names(a: PersonForms, b: PersonForms) -> NameComparison:
     return NameComparison(NameLevel.FUZZY, found)
 
 
+def _joined(forms: PersonForms) -> list[tuple[str, ...]]:
+    """The name with the words of one field run together ("ja ck" as "jack")."""
+    given, family = significant(forms.given), significant(forms.family)
+    out = []
+    if len(given) > 1:
+        out.append(tuple(sorted({"".join(given), *family})))
+    if len(family) > 1:
+        out.append(tuple(sorted({*given, "".join(family)})))
+    return out
+
+
+_CONFLICTS = frozenset({NameLevel.DISAGREE, NameLevel.PARTIAL, NameLevel.GIVEN_DIFFERS})
+
+
+def compare_names(a: PersonForms, b: PersonForms) -> NameComparison:
+    """Compares the names as token sets (order free), particles left out.
+
+    Names that conflict are compared again with one field's words run together, for a
+    space typed inside a name ("Ja ck" for "Jack", "Mary Ann" for "Maryann").
+    """
+    mine, theirs = a.core_tokens, b.core_tokens
+    if not mine or not theirs:
+        return NameComparison(MISSING)
+    family = set(significant(a.family)) | set(significant(b.family))
+    result = _compare_tokens(mine, theirs, family)
+    if result.level not in _CONFLICTS:
+        return result
+    for one, other in [(j, theirs) for j in _joined(a)] + [(mine, j) for j in _joined(b)]:
+        joined = _compare_tokens(one, other, family)
+        if joined.level not in _CONFLICTS:
+            return joined
+    return result
+
+
 def compare_birth_dates(a: date | None, b: date | None) -> str:
-    """exact, day_month_swapped, one_digit_off, year_only, disagree or missing."""
+    """exact, day_month_swapped, one_digit_off, year_only, two_digits_off, disagree, missing."""
     if a is None or b is None:
         return MISSING
     if a == b:
@@ -120,18 +177,43 @@ def compare_birth_dates(a: date | None, b: date | None) -> str:
         return "one_digit_off"  # one digit mistyped, or two neighbours swapped
     if a.year == b.year:
         return "year_only"
+    if DamerauLevenshtein.distance(a.isoformat(), b.isoformat()) <= 2:
+        return "two_digits_off"
     return "disagree"
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_DIGIT = re.compile(r"[0-9]")
+_DIGITS = re.compile(r"[0-9]+")
+_LOCAL_TYPO_LENGTH = 6
+
+
+def _local_part(address: str) -> str:
+    """The local part's letters and digits, before any "+tag": what a person keeps."""
+    local = address.rpartition("@")[0].split("+", 1)[0]
+    return _NOT_ALNUM.sub("", local)
+
+
 def compare_emails(a: str | None, b: str | None) -> str:
-    """exact (the same mailbox), local_part_similar, disagree or missing."""
+    """exact (the same mailbox), same_local_part (at another provider, say), same_name_local_part
+    (letters only, which namesakes share too), local_part_typo, disagree or missing.
+
+    Local parts that are merely alike say nothing: people of one name pick alike addresses
+    ("jrodriguez7894", "jrodriguez9142").
+    """
     if a is None or b is None:
         return MISSING
     if a == b:
         return "exact"
-    local_a, local_b = a.rpartition("@")[0], b.rpartition("@")[0]
-    if local_a == local_b or JaroWinkler.similarity(local_a, local_b) >= 0.92:
-        return "local_part_similar"
+    local_a, local_b = _local_part(a), _local_part(b)
+    if local_a and local_a == local_b:
+        return "same_local_part" if _DIGIT.search(local_a) else "same_name_local_part"
+    if (
+        min(len(local_a), len(local_b)) >= _LOCAL_TYPO_LENGTH
+        and _DIGITS.findall(local_a) == _DIGITS.findall(local_b)  # namesakes' numbers differ
+        and DamerauLevenshtein.distance(local_a, local_b) <= 1
+    ):
+        return "local_part_typo"
     return "disagree"
 
 

@@ -45,13 +45,16 @@ LEVELS: dict[str, dict[str, tuple[float, float]]] = {
         "day_month_swapped": (0.02, 1 / 20_000),
         "one_digit_off": (0.03, 0.004),
         "year_only": (0.02, 0.02),
-        "disagree": (0.03, 0.97),
+        "two_digits_off": (0.01, 0.01),
+        "disagree": (0.03, 0.96),
     },
     # Registration refuses one e-mail twice in an event: a repeat there always differs.
     "email": {
         "exact": (0.35, 1e-5),
-        "local_part_similar": (0.15, 1e-3),
-        "disagree": (0.5, 0.999),
+        "same_local_part": (0.12, 1e-5),
+        "same_name_local_part": (0.06, 0.01),
+        "local_part_typo": (0.02, 2e-4),
+        "disagree": (0.45, 0.99),
     },
     # Families and offices share numbers, so agreement is good evidence but not proof.
     "phone": {
@@ -80,13 +83,17 @@ LEVELS: dict[str, dict[str, tuple[float, float]]] = {
 _TOKEN: dict[TokenMatch, tuple[float, float]] = {
     TokenMatch.EXACT: (0.95, 1.0),
     TokenMatch.CLOSE: (0.6, 10.0),
+    TokenMatch.NICKNAME: (0.3, 5.0),
+    TokenMatch.SIMILAR: (0.2, 50.0),
     TokenMatch.SHORT: (0.3, 30.0),
 }
 _EXTRA_TOKEN = math.log2(0.1 / 0.5)  # a token of the longer name nothing matched
-# Names that disagree outright, or in part.
+# A token that stands against another of the other name: a name changed (at marriage, say)
+# or written quite differently; the tokens that do match still count.
+_CONFLICTING_TOKEN = math.log2(0.1)
+# Names that disagree outright, or a given name under a shared family name (siblings).
 _NAME_CONFLICT: dict[str, float] = {
     NameLevel.GIVEN_DIFFERS: -8.0,
-    NameLevel.PARTIAL: -8.0,
     NameLevel.DISAGREE: -12.0,
 }
 # A given name that differs under a shared family name is the mark of twins and siblings:
@@ -183,7 +190,7 @@ def _name_score(a: PersonForms, b: PersonForms, frequencies: Frequencies) -> Fie
     elif comparison.level == MISSING:
         weight = 0.0
     else:
-        weight = comparison.extra * _EXTRA_TOKEN
+        weight = comparison.extra * _EXTRA_TOKEN + comparison.conflicting * _CONFLICTING_TOKEN
         for mine, theirs, kind in comparison.matched:
             m, inflation = _TOKEN[kind]
             share = max(frequencies.share(mine), frequencies.share(theirs))

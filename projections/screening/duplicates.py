@@ -124,7 +124,7 @@ ENDED = frozenset({"withdrawn", "cancelled"})
 
 class DuplicatesProjector(Projector[DuplicatesView]):
     name = "duplicates"
-    version = 1
+    version = 2
     upstream = ("registration", "screening")
 
     @on(Participant.Registered)

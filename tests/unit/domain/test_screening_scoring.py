@@ -104,13 +104,71 @@ def test_the_explanation_lists_each_field_with_its_level_weight_and_forms() -> N
     result = scored({**ADA, "email": "ADA.Lovelace+conf@Example.org"}, ADA, SMALL)
     explained = result.explanation()
     email = next(f for f in explained["fields"] if f["field"] == "email")
-    assert email["level"] == "local_part_similar"  # example.org is no known provider
+    assert email["level"] == "same_name_local_part"  # example.org is no known provider
     assert email["left"] == "ada.lovelace+conf@example.org"
     assert email["right"] == "ada.lovelace@example.org"
     total = explained["prior"] + sum(f["weight"] for f in explained["fields"])
     assert explained["total"] == pytest.approx(total, abs=0.01)
     reversed_email = next(f for f in result.reversed().fields if f.field == "email")
     assert reversed_email.left == "ada.lovelace@example.org"
+
+
+# Among ten thousand people, with Smith and John as common as they are in England.
+SMITHS = Frequencies(10_000, {"smith": 100, "john": 150, "robert": 80, "bob": 5})
+BOB = {"first_name": "Bob", "last_name": "Smith", "email": "bob.smith@example.org"}
+
+
+def test_a_nickname_and_its_full_name_born_the_same_day_are_a_candidate() -> None:
+    robert = {**BOB, "first_name": "Robert", "email": "r.smith@example.com"}
+    born = {"date_of_birth": "1970-03-14"}
+    result = scored({**BOB, **born}, {**robert, **born}, SMITHS)
+    assert level(result, "names") == "fuzzy"
+    assert result.is_candidate, result.explanation()
+    assert not scored(
+        {**BOB, **born}, {**robert, "first_name": "Ronald", **born}, SMITHS
+    ).is_candidate
+    mistyped = scored({**BOB, "first_name": "Bobyb", **born}, {**robert, **born}, SMITHS)
+    assert mistyped.is_candidate, mistyped.explanation()  # "Bobby" with a slip
+
+
+def test_namesakes_of_a_common_name_born_on_other_days_are_not_candidates() -> None:
+    one = {"first_name": "John", "last_name": "Smith", "email": "john.smith@example.org"}
+    other = {**one, "email": "johnsmith@example.com", "nationality": "GB"}
+    result = scored(
+        {**one, "date_of_birth": "1961-05-02"}, {**other, "date_of_birth": "1984-11-23"}, SMITHS
+    )
+    assert not result.is_candidate, result.explanation()
+
+
+def test_alike_addresses_of_namesakes_are_no_evidence_but_one_local_part_is() -> None:
+    one = {"first_name": "Jose", "last_name": "Rodriguez", "email": "jrodriguez7894@gmail.com"}
+    namesake = {**one, "email": "jrodriguez9142@gmail.com"}
+    moved = {**one, "email": "j.rodriguez7894@yahoo.es"}
+    assert level(scored(namesake, one, SMITHS), "email") == "disagree"
+    assert level(scored(moved, one, SMITHS), "email") == "same_local_part"
+
+
+def test_a_heavier_typo_in_a_long_name_still_matches_loosely() -> None:
+    typed = {**ADA, "last_name": "Lovleacee", "email": "ada@other.org"}
+    result = scored(typed, ADA, SMALL)
+    assert level(result, "names") == "fuzzy"
+    assert result.is_candidate, result.explanation()
+
+
+def test_a_space_typed_inside_a_name_still_matches() -> None:
+    jack = {"first_name": "Jack", "last_name": "Matthews", "email": "jm@example.org"}
+    born = {"date_of_birth": "1968-11-19"}
+    spaced = {**jack, "first_name": "Ja ck", "email": "jack@example.com"}
+    result = scored({**spaced, **born}, {**jack, **born}, SMALL)
+    assert level(result, "names") == "exact"
+    assert result.is_candidate, result.explanation()
+
+
+def test_a_changed_surname_with_the_same_given_name_and_birth_date_can_still_be_one() -> None:
+    married = {**ADA, "last_name": "King", "email": "ada.king@example.com", "phone": None}
+    result = scored(married, {**ADA, "phone": None}, SMALL)
+    assert level(result, "names") == "partial"
+    assert result.is_candidate, result.explanation()
 
 
 def test_blocking_keys_meet_for_typos_swaps_and_new_addresses() -> None:
