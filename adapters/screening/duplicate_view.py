@@ -20,6 +20,7 @@ from eventsourcing.domain import DomainEventProtocol
 from sqlalchemy import (
     Connection,
     RowMapping,
+    Table,
     and_,
     bindparam,
     case,
@@ -90,6 +91,12 @@ _PAIRS_OF = select(pairs_.pair_id, pairs_.participant_a, pairs_.participant_b).w
         pairs_.participant_b.in_(bindparam("ids_b", expanding=True)),
     )
 )
+_LEAVE = delete(screening_blocking_keys).where(
+    keys_.tenant_id == bindparam("tenant"),
+    keys_.key == bindparam("key"),
+    keys_.participant_id == bindparam("participant"),
+)
+_JOIN = screening_blocking_keys.insert()
 _REVIEWS = select(
     reviews_.pair_id, reviews_.decision, reviews_.fingerprint, reviews_.reviewed_at
 ).where(reviews_.pair_id.in_(bindparam("ids", expanding=True)))
@@ -116,14 +123,29 @@ def _person(row: RowMapping) -> Person:
     )
 
 
-def _upsert(conn: Connection, table: Any, keys: Sequence[str], rows: list[dict[str, Any]]) -> None:
-    """Inserts the rows, or sets every column but the keys (and created_at) where one exists."""
+# Upserts built once per dialect and table: building one costs more than sending it.
+_UPSERTS: dict[tuple[str, str], Any] = {}
+
+
+def _upsert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Inserts the rows, or sets every column but the keys (and created_at) where one exists.
+
+    A key count's row is the exception: its participants are added to what it holds.
+    """
     if not rows:
         return
-    stmt = dialect_insert(conn.engine, table)
-    kept = {*keys, "created_at"}
-    set_ = {c: stmt.excluded[c] for c in rows[0] if c not in kept}
-    conn.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=set_), rows)
+    statement = _UPSERTS.get((conn.engine.dialect.name, table.name))
+    if statement is None:
+        stmt = dialect_insert(conn.engine, table)
+        keys = [c.name for c in table.primary_key.columns]
+        if table is screening_key_counts:
+            set_ = {"participants": counts_.participants + stmt.excluded.participants}
+        else:
+            kept = {*keys, "created_at"}
+            set_ = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in kept}
+        statement = stmt.on_conflict_do_update(index_elements=keys, set_=set_)
+        _UPSERTS[(conn.engine.dialect.name, table.name)] = statement
+    conn.execute(statement, rows)
 
 
 @dataclass
@@ -504,42 +526,27 @@ class SqlDuplicatesView(SqlView):
     def _send(self) -> None:
         pending, self._pending = self._pending, _Pending()
         conn = self.conn
-        _upsert(conn, screening_people, ["participant_id"], list(pending.people.values()))
+        _upsert(conn, screening_people, list(pending.people.values()))
         left = [
             {"tenant": t, "key": k, "participant": p}
             for (t, k), ids in pending.left.items()
             for p in ids
         ]
         if left:
-            conn.execute(
-                delete(screening_blocking_keys).where(
-                    keys_.tenant_id == bindparam("tenant"),
-                    keys_.key == bindparam("key"),
-                    keys_.participant_id == bindparam("participant"),
-                ),
-                left,
-            )
+            conn.execute(_LEAVE, left)
         joined = [
             {"tenant_id": t, "key": k, "participant_id": p}
             for (t, k), ids in pending.joined.items()
             for p in ids
         ]
         if joined:
-            conn.execute(screening_blocking_keys.insert(), joined)
+            conn.execute(_JOIN, joined)
         changed = [
             {"tenant_id": t, "key": k, "participants": n}
             for (t, k), n in pending.counts.items()
             if n != 0
         ]
-        if changed:
-            stmt = dialect_insert(conn.engine, screening_key_counts)
-            conn.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=[counts_.tenant_id, counts_.key],
-                    set_={"participants": counts_.participants + stmt.excluded.participants},
-                ),
-                changed,
-            )
+        _upsert(conn, screening_key_counts, changed)
         fewer = [b for b, n in pending.counts.items() if n < 0]
         for chunk in _chunks(fewer):
             conn.execute(
@@ -557,4 +564,4 @@ class SqlDuplicatesView(SqlView):
         for chunk in _chunks(gone):
             conn.execute(delete(duplicate_candidates).where(pairs_.pair_id.in_(chunk)))
         raised = [c.values for c in pending.pairs.values() if c.values is not None]
-        _upsert(conn, duplicate_candidates, ["pair_id"], raised)
+        _upsert(conn, duplicate_candidates, raised)
