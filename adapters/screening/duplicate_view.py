@@ -22,6 +22,7 @@ from sqlalchemy import (
     RowMapping,
     Table,
     and_,
+    any_,
     bindparam,
     case,
     delete,
@@ -30,6 +31,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from adapters.projection.sql_view import SqlView
 from adapters.screening.duplicate_tables import (
@@ -69,37 +71,53 @@ _CHANGES = (
     Participant.Unmerged,
 )
 
-_COUNTS = select(counts_.key, counts_.participants).where(
-    counts_.tenant_id == bindparam("tenant"), counts_.key.in_(bindparam("keys", expanding=True))
-)
-_MEMBERS = select(keys_.key, keys_.participant_id).where(
-    keys_.tenant_id == bindparam("tenant"), keys_.key.in_(bindparam("keys", expanding=True))
-)
-_KEYS_OF = select(keys_.participant_id, keys_.tenant_id, keys_.key).where(
-    keys_.participant_id.in_(bindparam("ids", expanding=True))
-)
-# What comparing needs of the others: not their details.
-_OTHERS = select(
-    people_.participant_id, people_.event_id, people_.forms, people_.fingerprint
-).where(people_.participant_id.in_(bindparam("ids", expanding=True)), people_.active.is_(True))
-_PEOPLE = select(screening_people).where(
-    people_.participant_id.in_(bindparam("ids", expanding=True))
-)
-_PAIRS_OF = select(pairs_.pair_id, pairs_.participant_a, pairs_.participant_b).where(
-    or_(
-        pairs_.participant_a.in_(bindparam("ids", expanding=True)),
-        pairs_.participant_b.in_(bindparam("ids_b", expanding=True)),
-    )
-)
+
+def _among(column: Any, name: str, postgresql: bool) -> Any:
+    """The column's value is one of a list bound as `name`."""
+    if postgresql:
+        # One statement text whatever the list's length: the server can keep its plan.
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))
+    return column.in_(bindparam(name, expanding=True))
+
+
+class _Reads:
+    """The statements the view reads with, in a dialect's form."""
+
+    def __init__(self, postgresql: bool) -> None:
+        self.counts = select(counts_.key, counts_.participants).where(
+            counts_.tenant_id == bindparam("tenant"), _among(counts_.key, "keys", postgresql)
+        )
+        self.members = select(keys_.key, keys_.participant_id).where(
+            keys_.tenant_id == bindparam("tenant"), _among(keys_.key, "keys", postgresql)
+        )
+        self.keys_of = select(keys_.participant_id, keys_.tenant_id, keys_.key).where(
+            _among(keys_.participant_id, "ids", postgresql)
+        )
+        # What comparing needs of the others: not their details.
+        self.others = select(
+            people_.participant_id, people_.event_id, people_.forms, people_.fingerprint
+        ).where(_among(people_.participant_id, "ids", postgresql), people_.active.is_(True))
+        self.people = select(screening_people).where(
+            _among(people_.participant_id, "ids", postgresql)
+        )
+        self.pairs_of = select(pairs_.pair_id, pairs_.participant_a, pairs_.participant_b).where(
+            or_(
+                _among(pairs_.participant_a, "ids", postgresql),
+                _among(pairs_.participant_b, "ids_b", postgresql),
+            )
+        )
+        self.reviews = select(
+            reviews_.pair_id, reviews_.decision, reviews_.fingerprint, reviews_.reviewed_at
+        ).where(_among(reviews_.pair_id, "ids", postgresql))
+
+
+_READS = {"postgresql": _Reads(postgresql=True), "sqlite": _Reads(postgresql=False)}
 _LEAVE = delete(screening_blocking_keys).where(
     keys_.tenant_id == bindparam("tenant"),
     keys_.key == bindparam("key"),
     keys_.participant_id == bindparam("participant"),
 )
 _JOIN = screening_blocking_keys.insert()
-_REVIEWS = select(
-    reviews_.pair_id, reviews_.decision, reviews_.fingerprint, reviews_.reviewed_at
-).where(reviews_.pair_id.in_(bindparam("ids", expanding=True)))
 
 
 def pair_fingerprint(fingerprint_a: str, fingerprint_b: str) -> str:
@@ -185,6 +203,7 @@ class SqlDuplicatesView(SqlView):
 
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn)
+        self._sql = _READS[conn.engine.dialect.name]
         self._pending = _Pending()
         # What the tables hold with the pending changes applied, for what was read.
         self._counts: dict[Block, int] = {}
@@ -240,7 +259,7 @@ class SqlDuplicatesView(SqlView):
         unread = [i for i in participant_ids if i not in self._others]
         for chunk in _chunks(unread):
             self._others.update(dict.fromkeys(chunk))
-            for r in self.conn.execute(_OTHERS, {"ids": chunk}):
+            for r in self.conn.execute(self._sql.others, {"ids": chunk}):
                 forms = PersonForms.from_json(r.forms)
                 self._others[r.participant_id] = Other(
                     r.participant_id, r.event_id, forms, r.fingerprint
@@ -446,7 +465,9 @@ class SqlDuplicatesView(SqlView):
         unread = [k for k in keys if (tenant_id, k) not in self._counts]
         pending = self._pending.counts
         for chunk in _chunks(unread):
-            found = dict(self.conn.execute(_COUNTS, {"tenant": tenant_id, "keys": chunk}).all())
+            found = dict(
+                self.conn.execute(self._sql.counts, {"tenant": tenant_id, "keys": chunk}).all()
+            )
             for key in chunk:
                 block = (tenant_id, key)
                 if key not in found:
@@ -463,7 +484,7 @@ class SqlDuplicatesView(SqlView):
         to_read = [key for tenant, key in unread if (tenant, key) not in self._uncounted]
         for chunk in _chunks(to_read):
             for key, participant in self.conn.execute(
-                _MEMBERS, {"tenant": tenant_id, "keys": chunk}
+                self._sql.members, {"tenant": tenant_id, "keys": chunk}
             ):
                 self._members[(tenant_id, key)].add(participant)
         for block in unread:
@@ -479,14 +500,14 @@ class SqlDuplicatesView(SqlView):
         unread = [i for i in participant_ids if i not in self._persons]
         for chunk in _chunks(unread):
             self._persons.update(dict.fromkeys(chunk))
-            for row in self.conn.execute(_PEOPLE, {"ids": chunk}).mappings():
+            for row in self.conn.execute(self._sql.people, {"ids": chunk}).mappings():
                 self._persons[row["participant_id"]] = _person(row)
 
     def _load_keys_of(self, participant_ids: Iterable[UUID]) -> None:
         unread = [i for i in participant_ids if i not in self._keys_of]
         for chunk in _chunks(unread):
             found: dict[UUID, tuple[UUID | None, set[str]]] = {i: (None, set()) for i in chunk}
-            for participant, tenant, key in self.conn.execute(_KEYS_OF, {"ids": chunk}):
+            for participant, tenant, key in self.conn.execute(self._sql.keys_of, {"ids": chunk}):
                 found[participant] = (tenant, found[participant][1] | {key})
             for participant, (tenant, keys) in found.items():
                 self._keys_of[participant] = (tenant, frozenset(keys))
@@ -498,7 +519,7 @@ class SqlDuplicatesView(SqlView):
             wanted = set(chunk)
             for participant in chunk:
                 self._paired[participant] = set()
-            for _, a, b in self.conn.execute(_PAIRS_OF, {"ids": chunk, "ids_b": chunk}):
+            for _, a, b in self.conn.execute(self._sql.pairs_of, {"ids": chunk, "ids_b": chunk}):
                 if a in wanted:
                     self._paired[a].add(b)
                 if b in wanted:
@@ -518,7 +539,7 @@ class SqlDuplicatesView(SqlView):
 
     def _review(self, pair: UUID) -> Any:
         if pair not in self._reviews:
-            self._reviews[pair] = self.conn.execute(_REVIEWS, {"ids": [pair]}).first()
+            self._reviews[pair] = self.conn.execute(self._sql.reviews, {"ids": [pair]}).first()
         return self._reviews[pair]
 
     # Sending the batch's changes
