@@ -35,16 +35,26 @@ class Person:
     active: bool = True
 
 
+@dataclass(frozen=True)
+class Other:
+    """Another active participant as detection compares them: their forms, not their details."""
+
+    participant_id: UUID
+    event_id: UUID
+    forms: PersonForms
+    fingerprint: str
+
+
 class DuplicatesView(Protocol):
     """Where the duplicates projector reads people and blocks, and writes pairs."""
 
     def person(self, participant_id: UUID) -> Person | None:
         """The participant as last saved, if detection has seen them."""
 
-    def people(self, participant_ids: Collection[UUID]) -> list[Person]:
+    def people(self, participant_ids: Collection[UUID]) -> list[Other]:
         """The active ones of these participants."""
 
-    def sharing(self, tenant_id: UUID, keys: Collection[str]) -> list[Person]:
+    def sharing(self, tenant_id: UUID, keys: Collection[str]) -> list[Other]:
         """The tenant's active participants with any of these blocking keys."""
 
     def key_counts(self, tenant_id: UUID, keys: Collection[str]) -> Mapping[str, int]:
@@ -62,7 +72,7 @@ class DuplicatesView(Protocol):
     def unblock(self, participant_id: UUID) -> None:
         """Takes the person out of every block and count they are in."""
 
-    def raise_pair(self, new: Person, other: Person, score: Score, at: datetime) -> None:
+    def raise_pair(self, new: Person, other: Other, score: Score, at: datetime) -> None:
         """Keeps (or updates) the pair as a candidate, scored from `new`'s side."""
 
     def drop_pair(self, one: UUID, other: UUID) -> None:
