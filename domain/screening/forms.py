@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import astuple, dataclass, fields
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import phonenumbers
@@ -162,7 +163,11 @@ def _text(value: Any) -> str | None:
 
 @dataclass(frozen=True)
 class PersonForms:
-    """One participant's details in the forms they are compared and blocked by."""
+    """One participant's details in the forms they are compared and blocked by.
+
+    Frozen, so what is derived from the forms (tokens, the fingerprint) is worked out
+    once per instance: detection asks for it many times.
+    """
 
     given: tuple[str, ...]
     family: tuple[str, ...]
@@ -173,12 +178,12 @@ class PersonForms:
     date_of_birth: date | None
     nationality: str | None
 
-    @property
+    @cached_property
     def name_tokens(self) -> tuple[str, ...]:
         """Every name token, particles included, in no particular order (sorted)."""
         return tuple(sorted(set(self.given + self.family)))
 
-    @property
+    @cached_property
     def core_tokens(self) -> tuple[str, ...]:
         """The name tokens that must agree, particles left out, sorted."""
         return tuple(sorted(set(significant(self.given) + significant(self.family))))
@@ -208,7 +213,7 @@ class PersonForms:
             nationality=data["nationality"],
         )
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """A digest of every compared form: it changes when, and only when, one of them does."""
         return hashlib.sha256(repr(astuple(self)).encode()).hexdigest()[:32]
