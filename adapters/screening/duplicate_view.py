@@ -294,16 +294,7 @@ class SqlDuplicatesView(SqlView):
 
     def block(self, person: Person, keys: frozenset[str]) -> None:
         tenant, participant = person.tenant_id, person.participant_id
-        pending = self._pending
-        for key in keys:
-            block = (tenant, key)
-            left = pending.left.get(block)
-            if left is not None and participant in left:
-                left.discard(participant)
-            else:
-                pending.joined.setdefault(block, set()).add(participant)
-            if block in self._members:
-                self._members[block].add(participant)
+        self._membership(tenant, participant, keys, joining=True)
         self._keys_of[participant] = (tenant, keys)
         self._count(tenant, [*keys, PARTICIPANTS_KEY], +1)
 
@@ -313,18 +304,29 @@ class SqlDuplicatesView(SqlView):
         tenant, keys = self._keys_of[participant_id]
         if tenant is None or not keys:
             return
-        pending = self._pending
-        for key in keys:
-            block = (tenant, key)
-            joined = pending.joined.get(block)
-            if joined is not None and participant_id in joined:
-                joined.discard(participant_id)
-            else:
-                pending.left.setdefault(block, set()).add(participant_id)
-            if block in self._members:
-                self._members[block].discard(participant_id)
+        self._membership(tenant, participant_id, keys, joining=False)
         self._keys_of[participant_id] = (tenant, frozenset())
         self._count(tenant, [*keys, PARTICIPANTS_KEY], -1)
+
+    def _membership(
+        self, tenant: UUID, participant: UUID, keys: Iterable[str], *, joining: bool
+    ) -> None:
+        """The participant joins (or leaves) these blocks: a pending opposite move cancels."""
+        pending = self._pending
+        undo, do = (pending.left, pending.joined) if joining else (pending.joined, pending.left)
+        for key in keys:
+            block = (tenant, key)
+            opposite = undo.get(block)
+            if opposite is not None and participant in opposite:
+                opposite.discard(participant)
+            else:
+                do.setdefault(block, set()).add(participant)
+            members = self._members.get(block)
+            if members is not None:
+                if joining:
+                    members.add(participant)
+                else:
+                    members.discard(participant)
 
     def _count(self, tenant_id: UUID, keys: list[str], change: int) -> None:
         counts = self._pending.counts
