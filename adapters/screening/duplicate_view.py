@@ -550,20 +550,16 @@ class SqlDuplicatesView(SqlView):
         pending, self._pending = self._pending, _Pending()
         conn = self.conn
         _upsert(conn, screening_people, list(pending.people.values()))
-        left = [
-            {"tenant": t, "key": k, "participant": p}
-            for (t, k), ids in pending.left.items()
-            for p in ids
-        ]
-        if left:
-            conn.execute(_LEAVE, left)
-        joined = [
-            {"tenant_id": t, "key": k, "participant_id": p}
-            for (t, k), ids in pending.joined.items()
-            for p in ids
-        ]
-        if joined:
-            conn.execute(_JOIN, joined)
+        for statement, moves, names in (
+            (_LEAVE, pending.left, ("tenant", "participant")),
+            (_JOIN, pending.joined, ("tenant_id", "participant_id")),
+        ):
+            tenant, participant = names
+            rows = [
+                {tenant: t, "key": k, participant: p} for (t, k), ids in moves.items() for p in ids
+            ]
+            if rows:
+                conn.execute(statement, rows)
         changed = [
             {"tenant_id": t, "key": k, "participants": n}
             for (t, k), n in pending.counts.items()
