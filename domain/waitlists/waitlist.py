@@ -42,6 +42,13 @@ def offer_id(entry_id: UUID) -> UUID:
     return uuid5(WAITLIST_NAMESPACE, f"offer:{entry_id}")
 
 
+class WhenFull(StrEnum):
+    """What a registration does when the event (or its category) is full."""
+
+    WAITLIST = "waitlist"  # it joins the waitlist (where the tenant has the WAITLIST feature)
+    REFUSE = "refuse"  # it is refused with a problem
+
+
 class OnAccept(StrEnum):
     """What accepting an offer makes of its participants."""
 
@@ -145,12 +152,15 @@ class Waitlist(Aggregate):
         event_id: UUID
         offer_window_seconds: int
         on_accept: str
+        when_full: str
 
     class SettingsChanged(Aggregate.Event):
-        """How long an offer holds its seats, and what accepting it does."""
+        """How long an offer holds its seats, what accepting it does, and what a
+        registration does when the event is full."""
 
         offer_window_seconds: int
         on_accept: str
+        when_full: str
 
     class Joined(Aggregate.Event):
         """A participant (or a party) joined, at `position` (0: next) of the order."""
@@ -222,11 +232,13 @@ class Waitlist(Aggregate):
         event_id: UUID,
         offer_window_seconds: int = int(DEFAULT_OFFER_WINDOW.total_seconds()),
         on_accept: str = OnAccept.APPROVE.value,
+        when_full: str = WhenFull.WAITLIST.value,
     ) -> None:
         self.tenant_id = tenant_id
         self.event_id = event_id
         self.offer_window = timedelta(seconds=offer_window_seconds)
         self.on_accept = OnAccept(on_accept)
+        self.when_full = WhenFull(when_full)
         self.entries: dict[str, Entry] = {}  # waiting or offered, by entry id
         self.order: list[str] = []  # the waiting entries' ids, next first
         self.of_participant: dict[str, str] = {}  # participant id -> entry id
@@ -282,18 +294,25 @@ class Waitlist(Aggregate):
 
     # Commands
 
-    def change_settings(self, offer_window: timedelta, on_accept: OnAccept) -> None:
-        """How long offers made from now on hold their seats, and what accepting does."""
+    def change_settings(
+        self, offer_window: timedelta, on_accept: OnAccept, when_full: WhenFull | None = None
+    ) -> None:
+        """How long offers made from now on hold their seats, what accepting does, and
+        what a registration does when the event is full."""
         window = clean_window(offer_window)
-        if (window, on_accept) != (self.offer_window, self.on_accept):
+        full = when_full or self.when_full
+        if (window, on_accept, full) != (self.offer_window, self.on_accept, self.when_full):
             self._settings_changed(
-                offer_window_seconds=int(window.total_seconds()), on_accept=on_accept.value
+                offer_window_seconds=int(window.total_seconds()),
+                on_accept=on_accept.value,
+                when_full=full.value,
             )
 
     @event(SettingsChanged)
-    def _settings_changed(self, offer_window_seconds: int, on_accept: str) -> None:
+    def _settings_changed(self, offer_window_seconds: int, on_accept: str, when_full: str) -> None:
         self.offer_window = timedelta(seconds=offer_window_seconds)
         self.on_accept = OnAccept(on_accept)
+        self.when_full = WhenFull(when_full)
 
     def join(
         self,
