@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -16,7 +16,7 @@ from domain.registration.managed_event import CategoryAsDict, ManagedEvent
 from domain.registration.merge import Merge, MergeAcrossEvents, choose_fields, merged_details
 from domain.registration.participant import Participant
 from domain.registration.person import PersonalDetails
-from domain.registration.seats import HoldAsDict, SeatLedger, ledger_id
+from domain.registration.seats import EventFull, HoldAsDict, SeatLedger, ledger_id
 from domain.registration.workflow.definition import WorkflowDefinition
 from domain.registration.workflow.record import EMPTY_RUN, changes_between
 from domain.registration.workflow.run import Outcome, RunStatus, complete, start, stop
@@ -43,7 +43,13 @@ def _capacities(event: ManagedEvent) -> dict[str, int | None]:
 
 class RegistrationApplication(AccreditApplication):
     name = "registration"
-    aggregates = (ManagedEvent, SeatLedger, Participant, EmailIndex, Merge)
+    aggregates: ClassVar[tuple[type[Aggregate], ...]] = (
+        ManagedEvent,
+        SeatLedger,
+        Participant,
+        EmailIndex,
+        Merge,
+    )
     # Managed events gather workflow versions and edits; load them from a snapshot.
     snapshotting_intervals = {ManagedEvent: 50, SeatLedger: 100}
 
@@ -107,9 +113,11 @@ class RegistrationApplication(AccreditApplication):
             managed.change_capacity(changes["capacity"])
         if "categories" in changes:
             managed.change_categories(changes["categories"])
-        ledger = self.load(SeatLedger, ledger_id(event_id))
-        ledger.set_limits(managed.capacity, _capacities(managed))
-        return self.ack(managed, ledger)
+        work = CommandWork(self)
+        work.ledger(event_id).set_limits(managed.capacity, _capacities(managed))
+        if work.changed():
+            self._seats_freed(work, event_id)  # a capacity raised, or a limit lifted
+        return self.ack(managed, *work.changed())
 
     @retry_on_conflict
     def open_registration(
@@ -144,26 +152,31 @@ class RegistrationApplication(AccreditApplication):
 
     # Participants
 
-    @retry_on_conflict
     def register(
         self,
         tenant_id: UUID,
         event_id: UUID,
         details: Mapping[str, Any],
         category: str | None = None,
+        *,
+        may_wait: bool = False,
     ) -> Ack[Participant]:
         """Registers a person; one registration per normalised e-mail per event.
 
-        A full event (or category: every seat taken or offered) refuses with EventFull:
-        such a registration could never be approved.
+        A full event (or category: every seat taken or offered) refuses with EventFull,
+        as such a registration could never be approved; unless `may_wait` (the tenant
+        has waitlists) and the event's waitlist takes it: the participant then waits.
         """
         managed = self._owned(ManagedEvent, tenant_id, event_id, readonly=True)
         managed.check_open()
         chosen = managed.category(category)
-        if managed.capacity is not None or (chosen is not None and chosen.capacity is not None):
-            # Only a limited event's registrations read its ledger (and do not save it).
-            self.load(SeatLedger, ledger_id(event_id), readonly=True).check_not_full(category)
         person = PersonalDetails.checked(self.clock().date(), managed.country, **details)
+        limited = managed.capacity is not None or (
+            chosen is not None and chosen.capacity is not None
+        )
+        # Only a limited event's registrations read its ledger (or its waitlist).
+        if limited and self._must_wait(managed, category, may_wait):
+            return self._register_waiting(managed, category, person)
         email = person.normalised_email
         try:
             # Most addresses are new: claim one by creating its index, with no read first.
@@ -179,17 +192,63 @@ class RegistrationApplication(AccreditApplication):
         index.claim(participant.id)
         return self.ack(participant, index)
 
-    def _new_participant(
+    @retry_on_conflict
+    def _register_waiting(
         self, managed: ManagedEvent, category: str | None, person: PersonalDetails
+    ) -> Ack[Participant]:
+        participant = self._new_participant(managed, category, person, waiting=True)
+        indexes = _Indexes(self, managed.id, managed.tenant_id)
+        indexes.claim(person.normalised_email, participant.id)
+        work = CommandWork(self)
+        work.add(participant)
+        self._wait_for_seats(work, managed.id, [participant], category)
+        return self.ack(participant, *indexes.changed(), *work.changed(participant))
+
+    def _must_wait(self, managed: ManagedEvent, category: str | None, may_wait: bool) -> bool:
+        """Whether a new registration waits for a seat: EventFull if it cannot have one."""
+        del may_wait  # an application with waitlists lets it wait
+        self.load(SeatLedger, ledger_id(managed.id), readonly=True).check_not_full(category)
+        return False
+
+    def _wait_for_seats(
+        self,
+        work: CommandWork,
+        event_id: UUID,
+        participants: list[Participant],
+        category: str | None,
+    ) -> UUID:
+        """Puts the participants (in `work`) on the event's waitlist, together: the entry."""
+        del work, event_id, participants, category
+        raise EventFull("the event is full and keeps no waitlist")
+
+    def _stop_waiting(
+        self, work: CommandWork, participant: Participant, reason: str | None
+    ) -> None:
+        """Takes a waitlisted participant that ends (or merges) off the waitlist."""
+        del work, participant, reason
+
+    def _seats_freed(self, work: CommandWork, event_id: UUID) -> None:
+        """Offers the seats the event's ledger (in `work`) has free to who waits for them."""
+        del work, event_id
+
+    def _new_participant(
+        self,
+        managed: ManagedEvent,
+        category: str | None,
+        person: PersonalDetails,
+        *,
+        waiting: bool = False,
     ) -> Participant:
         definition = managed.workflow(managed.workflow_version)
+        # One waiting for a seat enters no step until it has one.
+        run = EMPTY_RUN if waiting else start(definition)
         return Participant(
             tenant_id=managed.tenant_id,
             event_id=managed.id,
             category=category,
             details=person.to_record(),
             workflow_version=managed.workflow_version,
-            workflow=changes_between(EMPTY_RUN, start(definition)),
+            workflow=changes_between(EMPTY_RUN, run),
         )
 
     def participant(self, tenant_id: UUID, participant_id: UUID) -> Participant:
@@ -232,6 +291,7 @@ class RegistrationApplication(AccreditApplication):
         """Records a step's outcome; an approval that ends the workflow takes a seat."""
         participant = self._changing(Participant, tenant_id, participant_id, expected_version)
         participant.check_not_ended()
+        participant.check_not_waitlisted()
         try:
             chosen = Outcome(outcome)
         except ValueError:
@@ -239,18 +299,34 @@ class RegistrationApplication(AccreditApplication):
         comment = free_text(comment, "comment", COMMENT_MAX)
         definition = self._definition_of(participant)
         after = complete(definition, participant.run, step_id, chosen, actor, comment)
-        others: list[Aggregate] = []
+        work = CommandWork(self)
         if after.status is RunStatus.APPROVED and participant.held:
             # Held for screening review: the approval waits for the release.
             after = replace(after, status=RunStatus.IN_PROGRESS)
         if after.status is RunStatus.APPROVED:
-            ledger = self.load(SeatLedger, ledger_id(participant.event_id))
-            ledger.take(participant.id, participant.category)
-            others.append(ledger)
+            self._take_seat(work, participant)
+        elif after.status is RunStatus.REJECTED and participant.offer_seat is not None:
+            self._give_back_offer_seat(work, participant)
         participant.record_step(
             step_id, chosen.value, actor, comment, changes_between(participant.run, after)
         )
-        return self.ack(participant, *others)
+        return self.ack(participant, *work.changed())
+
+    def _take_seat(self, work: CommandWork, participant: Participant) -> None:
+        """The approved participant's seat: the one its offer held, or a free one."""
+        ledger = work.ledger(participant.event_id)
+        if participant.offer_seat is not None:
+            ledger.seat_offer(participant.offer_seat, [participant.id])
+        else:
+            ledger.take(participant.id, participant.category)
+
+    def _give_back_offer_seat(self, work: CommandWork, participant: Participant) -> None:
+        if participant.offer_seat is None:
+            return
+        if work.ledger(participant.event_id).release_offer_seat(
+            participant.offer_seat, participant.id
+        ):
+            self._seats_freed(work, participant.event_id)
 
     @retry_on_conflict
     def withdraw(
@@ -286,22 +362,34 @@ class RegistrationApplication(AccreditApplication):
         participant = self._changing(Participant, tenant_id, participant_id, expected_version)
         participant.check_not_ended()
         reason = free_text(reason, "reason", REASON_MAX)
-        after = stop(self._definition_of(participant), participant.run)
-        changes = changes_between(participant.run, after)
-        others: list[Aggregate] = []
+        work = CommandWork(self)
+        self._end_in(work, participant, reason, withdraw=withdraw)
+        return self.ack(participant, *work.changed(participant))
+
+    def _end_in(
+        self, work: CommandWork, participant: Participant, reason: str | None, *, withdraw: bool
+    ) -> None:
+        """Ends the registration: its seat (or offered seat, or waitlist entry) and its
+        e-mail are given back, and a seat freed goes to who waits for it."""
+        # A waitlisted participant has no step open (its run stopped, or never began).
+        run = participant.run
+        after = run if participant.waitlisted else stop(self._definition_of(participant), run)
+        changes = changes_between(run, after)
         if participant.holds_seat:
-            ledger = self.load(SeatLedger, ledger_id(participant.event_id))
-            ledger.release(participant.id, participant.category)
-            others.append(ledger)
+            work.ledger(participant.event_id).release(participant.id, participant.category)
+            self._seats_freed(work, participant.event_id)
+        elif participant.offer_seat is not None:
+            self._give_back_offer_seat(work, participant)
+        elif participant.waitlisted:
+            self._stop_waiting(work, participant, reason)
         index = self._email_index(participant.event_id, participant.details.normalised_email)
         if index is not None:
             index.release(participant.id)
-            others.append(index)
+            work.add(index)
         if withdraw:
             participant.withdraw(reason, changes)
         else:
             participant.cancel(reason, changes)
-        return self.ack(participant, *others)
 
     # Screening: the screening policy's decisions, and a reviewer's release of a hold.
 
@@ -319,13 +407,14 @@ class RegistrationApplication(AccreditApplication):
             participant = self.load(Participant, participant_id)
         except NotFound:
             return None
+        work = CommandWork(self)
         if outcome == "hold":
-            ledger, hold = self._hold(participant)
+            hold = self._hold(work, participant)
             participant.follow_screening(decision_id, outcome, reason, None, hold)
         else:
-            ledger, release = self._release(participant)
+            release = self._release(work, participant)
             participant.follow_screening(decision_id, outcome, reason, release)
-        return self.ack(participant, *([ledger] if ledger else []))
+        return self.ack(participant, *work.changed())
 
     @retry_on_conflict
     def release_screening_hold(
@@ -333,30 +422,30 @@ class RegistrationApplication(AccreditApplication):
     ) -> Ack[Participant]:
         """A reviewer releases a held participant; an approval the hold deferred takes a seat."""
         participant = self._changing(Participant, tenant_id, participant_id, None)
-        ledger, release = self._release(participant)
+        work = CommandWork(self)
+        release = self._release(work, participant)
         participant.release_hold(actor, release)
-        return self.ack(participant, *([ledger] if ledger else []))
+        return self.ack(participant, *work.changed())
 
-    def _hold(self, participant: Participant) -> tuple[SeatLedger | None, dict[str, Any] | None]:
+    def _hold(self, work: CommandWork, participant: Participant) -> dict[str, Any] | None:
         """If a hold takes back an approval given before it (the entry came later, or the
-        approval came first): the seat ledger with the seat freed, and the workflow's
-        answer; else (None, None)."""
+        approval came first): the seat is freed (and offered on), and the workflow's
+        answer returned; else None."""
         if participant.held or not participant.holds_seat or participant.has_ended:
-            return None, None
-        ledger = self.load(SeatLedger, ledger_id(participant.event_id))
-        ledger.release(participant.id, participant.category)
+            return None
+        work.ledger(participant.event_id).release(participant.id, participant.category)
+        self._seats_freed(work, participant.event_id)
         deferred = replace(participant.run, status=RunStatus.IN_PROGRESS)
-        return ledger, changes_between(participant.run, deferred)
+        return changes_between(participant.run, deferred)
 
-    def _release(self, participant: Participant) -> tuple[SeatLedger | None, dict[str, Any] | None]:
+    def _release(self, work: CommandWork, participant: Participant) -> dict[str, Any] | None:
         """If lifting the participant's hold lets a deferred approval through: the seat
-        ledger with the seat taken, and the workflow's answer; else (None, None)."""
+        is taken, and the workflow's answer returned; else None."""
         if not participant.held or not participant.approval_deferred:
-            return None, None
-        ledger = self.load(SeatLedger, ledger_id(participant.event_id))
-        ledger.take(participant.id, participant.category)
+            return None
+        self._take_seat(work, participant)
         approved = replace(participant.run, status=RunStatus.APPROVED)
-        return ledger, changes_between(participant.run, approved)
+        return changes_between(participant.run, approved)
 
     def seats_taken(self, tenant_id: UUID, event_id: UUID) -> int:
         """Approved participants holding a seat (the ledger's own count, for checks)."""
@@ -397,11 +486,15 @@ class RegistrationApplication(AccreditApplication):
             chosen=chosen,
         )
         others: list[Aggregate] = [survivor, absorbed]
+        work = CommandWork(self)
         seat_released = absorbed.holds_seat
         if seat_released:
-            ledger = self.load(SeatLedger, ledger_id(absorbed.event_id))
-            ledger.release(absorbed.id, absorbed.category)
-            others.append(ledger)
+            work.ledger(absorbed.event_id).release(absorbed.id, absorbed.category)
+            self._seats_freed(work, absorbed.event_id)
+        elif absorbed.offer_seat is not None:
+            self._give_back_offer_seat(work, absorbed)
+        elif absorbed.waitlisted:
+            self._stop_waiting(work, absorbed, f"merged into {survivor.id}")
         indexes = _Indexes(self, survivor.event_id, tenant_id)
         absorbed_index = indexes.get(absorbed.details.normalised_email)
         email_released = absorbed_index is not None and absorbed_index.participant_id == absorbed.id
@@ -411,7 +504,7 @@ class RegistrationApplication(AccreditApplication):
             indexes.claim(after.normalised_email, survivor.id)
         survivor.absorb(merge.id, absorbed.id, chosen, survivor.details.differences(after))
         absorbed.merge_into(merge.id, survivor.id, seat_released, email_released)
-        return self.ack(merge, *others, *indexes.changed())
+        return self.ack(merge, *others, *indexes.changed(), *work.changed())
 
     def merge(self, tenant_id: UUID, merge_id: UUID) -> Merge:
         """The tenant's merge (for commands and their answers)."""
@@ -442,13 +535,15 @@ class RegistrationApplication(AccreditApplication):
             indexes.claim(after.normalised_email, survivor.id)
         if state.email_released:
             indexes.claim(absorbed.details.normalised_email, absorbed.id)
+        work = CommandWork(self)
         if state.seat_released:
-            ledger = self.load(SeatLedger, ledger_id(absorbed.event_id))
-            ledger.take(absorbed.id, absorbed.category)
-            others.append(ledger)
+            work.ledger(absorbed.event_id).take(absorbed.id, absorbed.category)
         survivor.unabsorb(merge.id, restored)
         absorbed.unmerge(merge.id)
-        return self.ack(merge, *others, *indexes.changed())
+        if absorbed.waitlisted:
+            # It left the waitlist when merged: it waits again, at the end of its band.
+            self._wait_for_seats(work, absorbed.event_id, [absorbed], absorbed.category)
+        return self.ack(merge, *others, *indexes.changed(), *work.changed(*others))
 
     # Helpers
 
@@ -536,3 +631,45 @@ class _Indexes:
 
     def changed(self) -> list[Aggregate]:
         return [i for i in self.loaded.values() if i is not None and i.pending_events]
+
+
+class CommandWork:
+    """The aggregates one command loads beside its own: each loaded once, saved together."""
+
+    def __init__(self, app: AccreditApplication) -> None:
+        self.app = app
+        self.loaded: dict[UUID, Aggregate | None] = {}
+
+    def load(self, cls: type[A], aggregate_id: UUID) -> A:
+        """NotFound if it does not exist (yet)."""
+        found = self.find(cls, aggregate_id)
+        if found is None:
+            raise NotFound(f"no {cls.__name__.lower()} with id {aggregate_id}")
+        return found
+
+    def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        if aggregate_id not in self.loaded:
+            try:
+                self.loaded[aggregate_id] = self.app.load(cls, aggregate_id)
+            except NotFound:
+                self.loaded[aggregate_id] = None
+        found = self.loaded[aggregate_id]
+        if found is not None and not isinstance(found, cls):
+            raise NotFound(f"no {cls.__name__.lower()} with id {aggregate_id}")
+        return found
+
+    def add(self, aggregate: Aggregate) -> None:
+        """A new aggregate the command creates (or one it loaded itself)."""
+        self.loaded[aggregate.id] = aggregate
+
+    def ledger(self, event_id: UUID) -> SeatLedger:
+        return self.load(SeatLedger, ledger_id(event_id))
+
+    def changed(self, *besides: Aggregate) -> list[Aggregate]:
+        """What to save: every aggregate with new domain events, but those named."""
+        skip = {a.id for a in besides}
+        return [
+            a
+            for a in self.loaded.values()
+            if a is not None and a.pending_events and a.id not in skip
+        ]

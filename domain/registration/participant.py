@@ -28,6 +28,7 @@ class ParticipantStatus(StrEnum):
     WITHDRAWN = "withdrawn"  # by the participant
     CANCELLED = "cancelled"  # by the organiser
     MERGED = "merged"  # into another registration of the same person (survivor_id)
+    WAITLISTED = "waitlisted"  # the event was full: waiting for a seat, no step open
 
 
 _FROM_RUN = {
@@ -47,6 +48,11 @@ class RegistrationEnded(RuleViolation):
     title = "The participant has withdrawn or was cancelled"
 
 
+class ParticipantWaitlisted(RuleViolation):
+    code = "participant-waitlisted"
+    title = "The participant waits for a seat: no workflow step is open"
+
+
 class NotHeld(RuleViolation):
     code = "not-held-for-screening"
     title = "The participant is not held for screening review"
@@ -57,7 +63,8 @@ HELD_REASON = "held for screening review"
 
 class Participant(Aggregate):
     # 2: what screening decided (the last decision followed, a hold, a block).
-    class_version = 2
+    # 3: waitlists (the entry waited in, the offer whose seat the workflow decides).
+    class_version = 3
 
     # Domain events: a public contract, each with its typed payload. `workflow` is what
     # the workflow decided in answer (domain.registration.workflow.record).
@@ -131,6 +138,25 @@ class Participant(Aggregate):
         seat_retaken: bool
         email_reclaimed: bool
 
+    # Waitlists: a registration made when the event was full waits for a seat.
+
+    class Waitlisted(Aggregate.Event):
+        """The participant waits for a seat in the waitlist entry `entry_id`: the event (or
+        its category) was full. Open steps were closed, as `workflow` records."""
+
+        entry_id: UUID
+        workflow: dict[str, Any]
+
+    class Promoted(Aggregate.Event):
+        """The participant's entry took an offered seat: approved in it, or into the
+        workflow's first steps with the seat held for it (`offer_id`) until the workflow
+        decides, as `workflow` records (a run begun afresh)."""
+
+        entry_id: UUID
+        offer_id: UUID
+        workflow_version: int
+        workflow: dict[str, Any]
+
     # Screening's word (the screening policy's, and a reviewer's release): kept apart from
     # the workflow's events. A hold defers an approval, a block stops the credential.
 
@@ -185,6 +211,13 @@ class Participant(Aggregate):
         self.held_by: UUID | None = None
         self.blocked_by: UUID | None = None
         self.blocked_reason: str | None = None
+        self.waitlist_entry: UUID | None = None  # while waitlisted
+        self.offer_seat: UUID | None = None  # the offer holding its seat while the workflow runs
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """A state from before waitlists: never waitlisted."""
+        state.update(waitlist_entry=None, offer_seat=None)
 
     @property
     def survivor_id(self) -> UUID | None:
@@ -193,6 +226,10 @@ class Participant(Aggregate):
     @property
     def holds_seat(self) -> bool:
         return self.status is ParticipantStatus.APPROVED
+
+    @property
+    def waitlisted(self) -> bool:
+        return self.status is ParticipantStatus.WAITLISTED
 
     @property
     def has_ended(self) -> bool:
@@ -206,6 +243,12 @@ class Participant(Aggregate):
         self.check_not_merged()
         if self.has_ended:
             raise RegistrationEnded(f"the participant is {self.status}")
+
+    def check_not_waitlisted(self) -> None:
+        if self.waitlisted:
+            raise ParticipantWaitlisted(
+                f"the participant waits for a seat (waitlist entry {self.waitlist_entry})"
+            )
 
     def update_details(self, changes: dict[str, Any]) -> None:
         """Records the fields that differ (already checked by PersonalDetails)."""
@@ -227,6 +270,7 @@ class Participant(Aggregate):
     ) -> None:
         """Records a completed step with the workflow's answer (changes_between old and new)."""
         self.check_not_ended()
+        self.check_not_waitlisted()
         self._step_completed(
             step_id=step_id, outcome=outcome, actor=actor, comment=comment, workflow=workflow
         )
@@ -243,6 +287,8 @@ class Participant(Aggregate):
         del step_id, outcome, actor, comment  # the workflow changes hold them too
         self.run = apply_changes(self.run, workflow)
         self.status = status_after(self.run.status)
+        if self.run.is_finished:
+            self.offer_seat = None  # taken (approved) or given back (rejected)
 
     def withdraw(self, reason: str | None, workflow: dict[str, Any]) -> None:
         self.check_not_ended()
@@ -266,6 +312,45 @@ class Participant(Aggregate):
         self.run = apply_changes(self.run, workflow)
         self.status = status
         self.reason = reason
+        self.waitlist_entry = None
+        self.offer_seat = None
+
+    # Waitlists (domain.waitlists decides who waits and who is offered a seat)
+
+    def wait_for_seat(self, entry_id: UUID, workflow: dict[str, Any]) -> None:
+        """Waits in the entry for a seat; `workflow` closes the steps open (if any)."""
+        self.check_not_ended()
+        self._waitlisted(entry_id=entry_id, workflow=workflow)
+
+    @event(Waitlisted)
+    def _waitlisted(self, entry_id: UUID, workflow: dict[str, Any]) -> None:
+        self.run = apply_changes(self.run, workflow)
+        self.status = ParticipantStatus.WAITLISTED
+        self.waitlist_entry = entry_id
+
+    def promote(self, offer_id: UUID, workflow_version: int, workflow: dict[str, Any]) -> None:
+        """Takes the offered seat: `workflow` is the run begun afresh (approved, or in its
+        first steps with the seat held by the offer)."""
+        self.check_not_ended()
+        if not self.waitlisted or self.waitlist_entry is None:
+            raise RuleViolation(f"the participant {self.id} is not on the waitlist")
+        self._promoted(
+            entry_id=self.waitlist_entry,
+            offer_id=offer_id,
+            workflow_version=workflow_version,
+            workflow=workflow,
+        )
+
+    @event(Promoted)
+    def _promoted(
+        self, entry_id: UUID, offer_id: UUID, workflow_version: int, workflow: dict[str, Any]
+    ) -> None:
+        del entry_id  # for the record only
+        self.workflow_version = workflow_version
+        self.run = apply_changes(EMPTY_RUN, workflow)
+        self.status = status_after(self.run.status)
+        self.waitlist_entry = None
+        self.offer_seat = None if self.run.is_finished else offer_id
 
     # Merges (domain.registration.merge decides what they change)
 

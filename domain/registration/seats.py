@@ -122,6 +122,12 @@ class SeatLedger(Aggregate):
 
         offer_id: UUID
 
+    class OfferSeatReleased(Aggregate.Event):
+        """One seat an accepted offer held for a participant in the workflow was given back."""
+
+        offer_id: UUID
+        participant_id: UUID
+
     class OfferSeated(Aggregate.Event):
         """An accepted offer's participants took the seats it held."""
 
@@ -289,11 +295,12 @@ class SeatLedger(Aggregate):
         del self.offers[str(offer_id)]
 
     def seat_offer(self, offer_id: UUID, participant_ids: list[UUID]) -> None:
-        """The accepted offer's participants take the seats it held (one each)."""
+        """Participants of the accepted offer take seats it held, one each (all at once, or
+        one by one as each one's workflow approves)."""
         hold = self.offers.get(str(offer_id))
         if hold is None:
             raise OfferNotHeld(f"no seats are held for the offer {offer_id}")
-        if len(participant_ids) != hold.seats:
+        if len(participant_ids) > hold.seats:
             raise OfferNotHeld(
                 f"the offer {offer_id} holds {hold.seats} seats, not {len(participant_ids)}"
             )
@@ -304,6 +311,23 @@ class SeatLedger(Aggregate):
         hold = self.offers.pop(str(offer_id))
         for _ in participant_ids:
             self._count(hold.category, +1)
+        if hold.seats > len(participant_ids):
+            self.offers[str(offer_id)] = Hold(hold.seats - len(participant_ids), hold.category)
+
+    def release_offer_seat(self, offer_id: UUID, participant_id: UUID) -> bool:
+        """Gives back the one seat the offer held for this participant (its workflow
+        rejected it, or it left); False if the offer holds none."""
+        if str(offer_id) not in self.offers:
+            return False
+        self._offer_seat_released(offer_id=offer_id, participant_id=participant_id)
+        return True
+
+    @event(OfferSeatReleased)
+    def _offer_seat_released(self, offer_id: UUID, participant_id: UUID) -> None:
+        del participant_id  # for the record only
+        hold = self.offers.pop(str(offer_id))
+        if hold.seats > 1:
+            self.offers[str(offer_id)] = Hold(hold.seats - 1, hold.category)
 
     def _count(self, category: str | None, step: int) -> None:
         self.seats_taken += step

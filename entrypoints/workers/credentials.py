@@ -43,6 +43,9 @@ PARTICIPANT_EVENTS = (
     # A merged participant's credential stops working; an un-merge gives its status back.
     Participant.MergedInto,
     Participant.Unmerged,
+    # Waiting for a seat has no credential; a promotion that approves gives one.
+    Participant.Waitlisted,
+    Participant.Promoted,
     Participant.ScreeningHeld,
     Participant.ScreeningReleased,
     Participant.ScreeningBlocked,
@@ -62,6 +65,8 @@ def status_of(domain_event: DomainEventProtocol[Any]) -> ParticipantStatus:
         return ParticipantStatus.MERGED
     if isinstance(domain_event, Participant.Unmerged):
         return ParticipantStatus(domain_event.status)
+    if isinstance(domain_event, Participant.Waitlisted):
+        return ParticipantStatus.WAITLISTED
     workflow: dict[str, Any] = getattr(domain_event, "workflow")  # noqa: B009
     return status_after(workflow["status"])
 

@@ -99,7 +99,8 @@ class RegistrationProjector(Projector[RegistrationView]):
     # 2: one-name people (first or last name null) with full_name; the event's country;
     # participants have survivor_id, and the status merged.
     # 3: participants show a screening hold (held_by) and block (blocked_by, blocked_reason).
-    version = 3
+    # 4: participants waitlisted (the event was full), and promoted from the waitlist.
+    version = 4
     upstream = ("registration",)
 
     @on(ManagedEvent.Created)
@@ -211,6 +212,16 @@ class RegistrationProjector(Projector[RegistrationView]):
         changes = {"status": ParticipantStatus.CANCELLED.value, "reason": e.reason}
         self._progressed(e, view, changes)
 
+    # Waitlists: one waiting has no step open; a promotion begins its run afresh.
+
+    @on(Participant.Waitlisted)
+    def _waitlisted(self, e: Participant.Waitlisted, view: RegistrationView) -> None:
+        self._progressed(e, view, {"status": ParticipantStatus.WAITLISTED.value})
+
+    @on(Participant.Promoted)
+    def _promoted(self, e: Participant.Promoted, view: RegistrationView) -> None:
+        self._progressed(e, view, {"status": status_after(e.workflow["status"]).value})
+
     # Screening's word: a hold shows as the reason a pending participant waits (and may
     # take an approval back); a release lets it through; a block is shown with its reason.
 
@@ -250,7 +261,11 @@ class RegistrationProjector(Projector[RegistrationView]):
 
     def _progressed(
         self,
-        e: Participant.StepCompleted | Participant.Withdrawn | Participant.Cancelled,
+        e: Participant.StepCompleted
+        | Participant.Withdrawn
+        | Participant.Cancelled
+        | Participant.Waitlisted
+        | Participant.Promoted,
         view: RegistrationView,
         changes: dict[str, Any],
     ) -> None:

@@ -117,16 +117,31 @@ def test_seats_offered_count_against_the_capacity_until_seated_or_released() -> 
     assert (seats.free(), seats.free("press")) == (1, 1)
 
 
-def test_an_offer_is_seated_once_with_one_participant_per_seat() -> None:
+def test_an_offer_seats_at_most_one_participant_per_seat_it_holds() -> None:
     seats = ledger(capacity=5)
     offer = uuid4()
     seats.hold_offer(offer, 2, None)
 
     with pytest.raises(OfferNotHeld):
-        seats.seat_offer(offer, [uuid4()])
-    seats.seat_offer(offer, [uuid4(), uuid4()])
+        seats.seat_offer(offer, [uuid4(), uuid4(), uuid4()])
+    seats.seat_offer(offer, [uuid4()])
+    assert (seats.taken(), seats.offered()) == (1, 1)
+    seats.seat_offer(offer, [uuid4()])
+    assert (seats.taken(), seats.offered()) == (2, 0)
     with pytest.raises(OfferNotHeld):
-        seats.seat_offer(offer, [uuid4(), uuid4()])
+        seats.seat_offer(offer, [uuid4()])
+
+
+def test_an_offer_gives_back_the_seat_of_one_participant_its_workflow_rejected() -> None:
+    seats = ledger(capacity=3)
+    offer = uuid4()
+    seats.hold_offer(offer, 2, None)
+
+    assert seats.release_offer_seat(offer, uuid4())
+    assert (seats.offered(), seats.free()) == (1, 2)
+    assert seats.release_offer_seat(offer, uuid4())
+    assert not seats.release_offer_seat(offer, uuid4())
+    assert seats.free() == 3
 
 
 class Registrations(RegistrationApplication):
