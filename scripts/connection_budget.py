@@ -77,6 +77,7 @@ from bench_http import (
 sys.path.insert(0, str(REPO))
 
 from tests.pg_connections import held_by, purposes, settled
+from entrypoints.wiring.context import application_classes
 from tests.standins import EVERY_CONTEXT, STAND_INS, marks_path
 
 BUDGET = 6
@@ -298,7 +299,7 @@ def run(stack: contextlib.ExitStack, args: argparse.Namespace) -> dict[str, Any]
         "master_at_rest": sum(sampler.held(master).values()),
         "settled_after_seconds": round(max(rest_seconds, 0.0), 1),
         "contexts": [context.name for context in EVERY_CONTEXT],
-        "applications": sum(1 for context in EVERY_CONTEXT if context.application),
+        "applications": len(application_classes(EVERY_CONTEXT)),
         "threads": args.threads,
         "clients": load.clients,
         "seconds": args.seconds,

@@ -17,7 +17,7 @@ from adapters.audit.queries import HistoryFilter
 from entrypoints.cli.arguments import zoned_time
 from entrypoints.cli.verify import add_verify_command
 from entrypoints.http.audit.schemas import aggregate_state, audit_event
-from entrypoints.wiring.context import Invocation, Subcommands
+from entrypoints.wiring.context import Invocation, Subcommands, application_classes
 
 
 @contextmanager
@@ -145,7 +145,7 @@ def add_audit_commands(audit: Subcommands[argparse.ArgumentParser]) -> None:
 def cmd_catalogue(args: argparse.Namespace, run: Invocation) -> int:
     """Prints the catalogue of every domain event class (docs/events.md)."""
     del args
-    applications = [c.application for c in run.contexts if c.application is not None]
+    applications = application_classes(run.contexts)
     print(describe_events(applications), end="")
     return 0
 

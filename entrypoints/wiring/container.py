@@ -171,8 +171,12 @@ def assemble(settings: Settings, contexts: Sequence[Context]) -> Container:
         create_tables(engine, view_tables())
         create_tables(service, service_tables())
         applications: dict[str, AccreditApplication] = {}
+        # A context extending another's application is made in its place.
+        extensions = {c.extends: c for c in contexts if c.extends is not None}
         for context in contexts:
-            application = context.new_application(settings)
+            if context.extends is not None:
+                continue
+            application = extensions.get(context.name, context).new_application(settings)
             if application is not None:
                 applications[application.name] = application
     share_one_pool(applications.values(), settings)

@@ -91,6 +91,9 @@ class Context:
     # Workers `serve` starts only where the settings need them (by name; others always).
     workers_wanted: Mapping[str, Callable[[Settings], bool]] = field(default_factory=dict)
     problems: ProblemTypes = field(default_factory=ProblemTypes)
+    # The context whose application this one's `application` extends (a subclass with the
+    # same name and event store): it is made in that context's place, not beside it.
+    extends: str | None = None
 
     def new_application(self, settings: Settings) -> AccreditApplication | None:
         """The context's application on these settings, or None."""
@@ -123,3 +126,11 @@ class Invocation:
         chosen = settings or self.settings
         check_store(chosen, creating=True)
         return self.open(chosen)
+
+
+def application_classes(contexts: Sequence[Context]) -> list[type[AccreditApplication]]:
+    """The application class each event store is made of, in wiring order: a context's
+    own, or the one of the context extending it."""
+    extensions = {c.extends: c.application for c in contexts if c.extends is not None}
+    chosen = [extensions.get(c.name) or c.application for c in contexts if c.extends is None]
+    return [cls for cls in chosen if cls is not None]

@@ -18,11 +18,12 @@ from eventsourcing.utils import resolve_topic
 
 from adapters.audit.event_catalogue import describe_events
 from domain.shared.contract import contracts, recorded_classes
+from entrypoints.wiring.context import application_classes
 from entrypoints.wiring.contexts import CONTEXTS
 
 GOLDEN = Path(__file__).with_name("domain_events.golden.json")
 CATALOGUE = Path(__file__).resolve().parents[3] / "docs" / "events.md"
-APPLICATIONS = [c.application for c in CONTEXTS if c.application is not None]
+APPLICATIONS = application_classes(CONTEXTS)
 AGGREGATES = [a for app in APPLICATIONS for a in app.aggregates]
 CONTRACTS = {c.type: c for c in contracts(AGGREGATES)}
 PINNED: dict[str, dict[str, Any]] = json.loads(GOLDEN.read_text())
