@@ -68,7 +68,7 @@ class ParticipantRow:
     organisation: str | None
     nationality: str | None
     document_number: str | None
-    status: str  # pending, approved, rejected, withdrawn, cancelled, merged
+    status: str  # pending, waitlisted, approved, rejected, withdrawn, cancelled, merged
     workflow_version: int
     active_steps: list[str]
     reason: str | None
@@ -76,6 +76,7 @@ class ParticipantRow:
     held_by: UUID | None  # the screening decision holding them for review
     blocked_by: UUID | None  # the screening decision blocking them
     blocked_reason: str | None
+    waitlist_entry_id: UUID | None
     version: int
     registered_at: datetime
     updated_at: datetime

@@ -182,6 +182,12 @@ participants = Table(
         nullable=True,
         comment="While blocked: why (it names the blacklist entry); else null",
     ),
+    Column(
+        "waitlist_entry_id",
+        Uuid,
+        nullable=True,
+        comment="While waitlisted: the waitlist entry it waits in (waitlist_entries); else null",
+    ),
     Column("version", Integer, nullable=False, comment="Aggregate version (the ETag)"),
     Column("registered_at", UtcDateTime, nullable=False, comment="When they registered (UTC)"),
     Column("updated_at", UtcDateTime, nullable=False, comment="Their last change (UTC)"),

@@ -184,6 +184,7 @@ class SqlRegistrationView(SqlView):
                 "held_by": None,
                 "blocked_by": None,
                 "blocked_reason": None,
+                "waitlist_entry_id": None,
                 "version": 1,
                 "registered_at": at,
                 "updated_at": at,

@@ -100,7 +100,9 @@ class WaitlistedRegistration(RegistrationApplication):
         self.event(tenant_id, event_id)
         work = CommandWork(self)
         waitlist = self._waitlist_in(work, tenant_id, event_id)
-        check_version(waitlist, expected_version)
+        # An event's waitlist not kept yet is at version 0 for If-Match.
+        unsaved = bool(waitlist.pending_events) and expected_version == 0
+        check_version(waitlist, None if unsaved else expected_version)
         waitlist.change_settings(offer_window, on_accept, when_full)
         return self.ack(waitlist, *work.changed(waitlist))
 

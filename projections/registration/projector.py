@@ -189,7 +189,11 @@ class RegistrationProjector(Projector[RegistrationView]):
 
     @on(Participant.MergedInto)
     def _merged_into(self, e: Participant.MergedInto, view: RegistrationView) -> None:
-        changes = {"status": ParticipantStatus.MERGED.value, "survivor_id": e.survivor_id}
+        changes = {
+            "status": ParticipantStatus.MERGED.value,
+            "survivor_id": e.survivor_id,
+            "waitlist_entry_id": None,
+        }
         view.participant_merged(e.originator_id, changes, e.originator_version, e.timestamp)
 
     @on(Participant.Unmerged)
@@ -204,23 +208,33 @@ class RegistrationProjector(Projector[RegistrationView]):
 
     @on(Participant.Withdrawn)
     def _withdrawn(self, e: Participant.Withdrawn, view: RegistrationView) -> None:
-        changes = {"status": ParticipantStatus.WITHDRAWN.value, "reason": e.reason}
+        changes = {
+            "status": ParticipantStatus.WITHDRAWN.value,
+            "reason": e.reason,
+            "waitlist_entry_id": None,
+        }
         self._progressed(e, view, changes)
 
     @on(Participant.Cancelled)
     def _cancelled(self, e: Participant.Cancelled, view: RegistrationView) -> None:
-        changes = {"status": ParticipantStatus.CANCELLED.value, "reason": e.reason}
+        changes = {
+            "status": ParticipantStatus.CANCELLED.value,
+            "reason": e.reason,
+            "waitlist_entry_id": None,
+        }
         self._progressed(e, view, changes)
 
     # Waitlists: one waiting has no step open; a promotion begins its run afresh.
 
     @on(Participant.Waitlisted)
     def _waitlisted(self, e: Participant.Waitlisted, view: RegistrationView) -> None:
-        self._progressed(e, view, {"status": ParticipantStatus.WAITLISTED.value})
+        changes = {"status": ParticipantStatus.WAITLISTED.value, "waitlist_entry_id": e.entry_id}
+        self._progressed(e, view, changes)
 
     @on(Participant.Promoted)
     def _promoted(self, e: Participant.Promoted, view: RegistrationView) -> None:
-        self._progressed(e, view, {"status": status_after(e.workflow["status"]).value})
+        status = status_after(e.workflow["status"]).value
+        self._progressed(e, view, {"status": status, "waitlist_entry_id": None})
 
     # Screening's word: a hold shows as the reason a pending participant waits (and may
     # take an approval back); a release lets it through; a block is shown with its reason.

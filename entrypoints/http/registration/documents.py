@@ -90,6 +90,7 @@ def participant_document(participant: Participant) -> dict[str, Any]:
             "held_by": participant.held_by,
             "blocked_by": participant.blocked_by,
             "blocked_reason": participant.blocked_reason,
+            "waitlist_entry_id": participant.waitlist_entry,
             "version": participant.version,
             "registered_at": participant.created_on,
             "updated_at": participant.modified_on,

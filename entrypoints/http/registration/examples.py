@@ -116,6 +116,7 @@ _PERSON: dict[str, Any] = {
     "held_by": None,
     "blocked_by": None,
     "blocked_reason": None,
+    "waitlist_entry_id": None,
     "registered_at": REGISTERED_AT,
 }
 PARTICIPANT_SUMMARY: dict[str, Any] = {

@@ -196,6 +196,14 @@ class ParticipantSummarySchema(Schema):
             "scans answer BLOCKED): the screening decision"
         },
     )
+    waitlist_entry_id = fields.UUID(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "While waitlisted (the event was full): the waitlist entry it "
+            "waits in; GET /v1/events/{event_id}/waitlist/entries/{entry_id} gives its rank"
+        },
+    )
     blocked_reason = fields.String(
         required=True, allow_none=True, metadata={"description": "While blocked: why"}
     )

@@ -8,6 +8,7 @@ import falcon
 
 from adapters.registration.queries import RegistrationQueries
 from adapters.registration.rows import ParticipantFilter
+from domain.platform.features import Feature
 from domain.platform.permissions import Permission
 from domain.registration.application import RegistrationApplication
 from domain.registration.participant import Participant
@@ -85,8 +86,13 @@ class EventParticipantsResource:
             description="The participant starts on the event's current workflow version. "
             "An e-mail already registered for the event (compared case-insensitively) is a "
             "409 `already-registered` whose `participant_id` names the registration; closed "
-            "registration is a 409 `registration-closed`; an event or category whose seats "
-            "are all taken (or offered) is a 409 `event-full`.",
+            "registration is a 409 `registration-closed`. An event or category whose seats "
+            "are all taken (or offered) is a 409 `event-full`, unless the tenant has the "
+            "WAITLIST feature and the event's waitlist settings say `when_full: waitlist` "
+            "(the default): the participant is then recorded with the status `waitlisted` "
+            "and joins the event's waitlist (`waitlist_entry_id`), at the end of the NORMAL "
+            "priority; so do registrations while others wait for a seat of their category, "
+            "as freed seats go to those waiting first.",
             request_example=examples.PARTICIPANT_REGISTER,
             response_example=examples.PARTICIPANT_REGISTERED,
             operation_id="registerParticipant",
@@ -112,8 +118,13 @@ class EventParticipantsResource:
     def on_post(self, req: falcon.Request, resp: falcon.Response, event_id: UUID) -> None:
         details = load_body(req, REGISTER_SCHEMA)
         category = details.pop("category", None)
+        principal = req.context.principal
         ack = self.registration.register(
-            req.context.principal.tenant_id, event_id, details, category
+            principal.tenant_id,
+            event_id,
+            details,
+            category,
+            may_wait=Feature.WAITLIST in principal.features,
         )
         answer_participant(resp, ack)
         resp.status = falcon.HTTP_201

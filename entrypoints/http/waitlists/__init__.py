@@ -1,0 +1,1 @@
+"""The waitlists context's HTTP resources: settings, entries, offers and the history."""

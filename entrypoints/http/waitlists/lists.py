@@ -1,0 +1,236 @@
+"""Waitlist queries: the order, one entry with its rank, the offers, the promotion history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+import falcon
+
+from adapters.waitlists.queries import EntryDetail, EntryRow, WaitlistQueries
+from domain.platform.features import Feature
+from domain.platform.permissions import Permission
+from domain.shared.cause import current_cause
+from domain.waitlists.application import WaitlistedRegistration
+from domain.waitlists.queue import Priority
+from entrypoints.http.operations import Operation
+from entrypoints.http.requests import answer_created, found, load_body, load_query, page_limit
+from entrypoints.http.schemas import EmptySchema
+from entrypoints.http.waitlists import examples
+from entrypoints.http.waitlists.resources import (
+    JOIN_OPERATION,
+    JOIN_SCHEMA,
+    entry_document,
+    entry_location,
+)
+from entrypoints.http.waitlists.schemas import (
+    EntryPageSchema,
+    EntryQuerySchema,
+    EntrySchema,
+    OfferPageSchema,
+    OfferQuerySchema,
+    PromotionPageSchema,
+    PromotionQuerySchema,
+)
+
+READ = Permission.PARTICIPANTS_READ
+TAGS = ("waitlists",)
+PROJECTION = "waitlists"
+# The event's own existence is read from the registration view, for a 404.
+ALSO_READS = ("registration",)
+
+ENTRY_QUERY_SCHEMA = EntryQuerySchema()
+ENTRY_PAGE_SCHEMA = EntryPageSchema()
+ENTRY_SCHEMA = EntrySchema()
+OFFER_QUERY_SCHEMA = OfferQuerySchema()
+OFFER_PAGE_SCHEMA = OfferPageSchema()
+PROMOTION_QUERY_SCHEMA = PromotionQuerySchema()
+PROMOTION_PAGE_SCHEMA = PromotionPageSchema()
+EMPTY_SCHEMA = EmptySchema()
+
+# Whether the tenant has the event (from the events' view): the wiring answers it.
+KnownEvent = Callable[[UUID, UUID], bool]
+
+
+def row_document(row: EntryRow, in_category: int | None = None) -> dict[str, Any]:
+    """An entry as the view holds it (in_category only where one entry is read)."""
+    offer = None
+    if row.offer_id is not None and row.offer_expires_at is not None:
+        offer = {"id": row.offer_id, "seats": row.seats, "expires_at": row.offer_expires_at}
+    return {
+        "id": row.id,
+        "event_id": row.event_id,
+        "participant_ids": row.participant_ids,
+        "seats": row.seats,
+        "category": row.category,
+        "priority": row.priority,
+        "state": row.state,
+        "position": row.position,
+        "position_in_category": in_category,
+        "offer": offer,
+        "version": row.version,
+    }
+
+
+def _require_event(known: KnownEvent, req: falcon.Request, event_id: UUID) -> None:
+    if not known(req.context.principal.tenant_id, event_id):
+        found(None, f"no event with id {event_id}")
+
+
+class WaitlistResource:
+    operations = {
+        "GET": Operation(
+            "The event's waitlist in order: the waiting entries, then those holding offers",
+            READ,
+            response=EntryPageSchema,
+            paginated=True,
+            query=EntryQuerySchema,
+            feature=Feature.WAITLIST,
+            reads_projection=PROJECTION,
+            also_reads=ALSO_READS,
+            tags=TAGS,
+            description="Waiting entries come in the order seats go to them (VIP, HIGH, "
+            "NORMAL, LOW; first come first served within each, as staff moved them), with "
+            "their `position` (1: next); then the entries holding an offer, soonest deadline "
+            "first. `position_in_category` is given where one entry is read.",
+            response_example=examples.ENTRY_PAGE,
+            operation_id="listWaitlist",
+        ),
+        "POST": JOIN_OPERATION,
+    }
+
+    def __init__(
+        self, registration: WaitlistedRegistration, queries: WaitlistQueries, known: KnownEvent
+    ) -> None:
+        self.registration = registration
+        self.queries = queries
+        self.known = known
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, event_id: UUID) -> None:
+        query = load_query(req, ENTRY_QUERY_SCHEMA)
+        _require_event(self.known, req, event_id)
+        page = self.queries.entries(
+            req.context.principal.tenant_id,
+            event_id,
+            page_limit(req),
+            req.get_param("cursor"),
+            category=query.get("category"),
+            state=query.get("state"),
+        )
+        items = [row_document(row) for row in page.items]
+        resp.media = ENTRY_PAGE_SCHEMA.dump({"items": items, "next_cursor": page.next_cursor})
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, event_id: UUID) -> None:
+        body = load_body(req, JOIN_SCHEMA)
+        done = self.registration.join_waitlist(
+            req.context.principal.tenant_id,
+            event_id,
+            body["participant_ids"],
+            Priority(body["priority"]),
+            current_cause().actor,
+        )
+        answer_created(resp, done.ack, entry_location(event_id, done.entry.id))
+        resp.media = entry_document(done)
+
+
+class EntryResource:
+    operations = {
+        "GET": Operation(
+            "One waitlist entry: where it stands, overall and in its category, or its offer",
+            READ,
+            response=EntrySchema,
+            feature=Feature.WAITLIST,
+            reads_projection=PROJECTION,
+            etag=True,
+            tags=TAGS,
+            description="An entry that ended (its offer accepted, declined or expired, or it "
+            "left) is a 404; the promotion history keeps what became of it.",
+            response_example=examples.WAITING,
+            operation_id="getWaitlistEntry",
+        ),
+    }
+
+    def __init__(self, queries: WaitlistQueries) -> None:
+        self.queries = queries
+
+    def on_get(
+        self, req: falcon.Request, resp: falcon.Response, event_id: UUID, entry_id: UUID
+    ) -> None:
+        load_query(req, EMPTY_SCHEMA)
+        detail: EntryDetail = found(
+            self.queries.entry(req.context.principal.tenant_id, event_id, entry_id),
+            f"no waitlist entry with id {entry_id} at the event {event_id}",
+        )
+        resp.set_header("ETag", f'"{detail.entry.version}"')
+        resp.media = ENTRY_SCHEMA.dump(row_document(detail.entry, detail.rank_in_category))
+
+
+class OffersResource:
+    operations = {
+        "GET": Operation(
+            "Every offer made at the event, oldest first, with its state and deadline",
+            READ,
+            response=OfferPageSchema,
+            paginated=True,
+            query=OfferQuerySchema,
+            feature=Feature.WAITLIST,
+            reads_projection=PROJECTION,
+            also_reads=ALSO_READS,
+            tags=TAGS,
+            response_example=examples.OFFER_PAGE,
+            operation_id="listWaitlistOffers",
+        ),
+    }
+
+    def __init__(self, queries: WaitlistQueries, known: KnownEvent) -> None:
+        self.queries = queries
+        self.known = known
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, event_id: UUID) -> None:
+        query = load_query(req, OFFER_QUERY_SCHEMA)
+        _require_event(self.known, req, event_id)
+        page = self.queries.offers(
+            req.context.principal.tenant_id,
+            event_id,
+            page_limit(req),
+            req.get_param("cursor"),
+            state=query.get("state"),
+        )
+        resp.media = OFFER_PAGE_SCHEMA.dump({"items": page.items, "next_cursor": page.next_cursor})
+
+
+class PromotionsResource:
+    operations = {
+        "GET": Operation(
+            "The promotion history: each entry, the seat it was offered when, and the outcome",
+            READ,
+            response=PromotionPageSchema,
+            paginated=True,
+            query=PromotionQuerySchema,
+            feature=Feature.WAITLIST,
+            reads_projection=PROJECTION,
+            also_reads=ALSO_READS,
+            tags=TAGS,
+            response_example=examples.PROMOTION_PAGE,
+            operation_id="listWaitlistPromotions",
+        ),
+    }
+
+    def __init__(self, queries: WaitlistQueries, known: KnownEvent) -> None:
+        self.queries = queries
+        self.known = known
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, event_id: UUID) -> None:
+        query = load_query(req, PROMOTION_QUERY_SCHEMA)
+        _require_event(self.known, req, event_id)
+        page = self.queries.promotions(
+            req.context.principal.tenant_id,
+            event_id,
+            page_limit(req),
+            req.get_param("cursor"),
+            participant_id=query.get("participant_id"),
+        )
+        resp.media = PROMOTION_PAGE_SCHEMA.dump(
+            {"items": page.items, "next_cursor": page.next_cursor}
+        )
