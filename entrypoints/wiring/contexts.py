@@ -17,8 +17,17 @@ from entrypoints.wiring.operability import OPERABILITY
 from entrypoints.wiring.platform import PLATFORM
 from entrypoints.wiring.registration import REGISTRATION
 from entrypoints.wiring.screening import SCREENING
+from entrypoints.wiring.waitlists import WAITLISTS
 
-CONTEXTS: tuple[Context, ...] = (PLATFORM, REGISTRATION, ACCESS, SCREENING, AUDIT, OPERABILITY)
+CONTEXTS: tuple[Context, ...] = (
+    PLATFORM,
+    REGISTRATION,
+    ACCESS,
+    SCREENING,
+    WAITLISTS,
+    AUDIT,
+    OPERABILITY,
+)
 
 
 def build(settings: Settings) -> Container:
