@@ -76,9 +76,7 @@ class SqlWaitlistView(SqlView):
         on_accept: str,
         when_full: str,
         version: int,
-        at: datetime,
     ) -> None:
-        del at
         values = {
             "offer_window_seconds": offer_window_seconds,
             "on_accept": on_accept,

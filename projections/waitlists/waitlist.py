@@ -37,7 +37,6 @@ class WaitlistView(Protocol):
         on_accept: str,
         when_full: str,
         version: int,
-        at: datetime,
     ) -> None:
         """The waitlist's settings set to new values."""
 
@@ -111,7 +110,6 @@ class WaitlistProjector(Projector[WaitlistView]):
             e.on_accept,
             e.when_full,
             e.originator_version,
-            e.timestamp,
         )
 
     @on(Waitlist.Joined)

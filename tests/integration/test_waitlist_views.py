@@ -10,14 +10,16 @@ from uuid import UUID, uuid4
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from adapters.projection.verify import verify
 from adapters.settings import Settings
 from adapters.waitlists.queries import EntryRow, WaitlistQueries
+from adapters.waitlists.tables import waitlists
 from domain.registration.application import RegistrationApplication
 from domain.shared.cause import Cause, caused_by
 from domain.waitlists.queue import FreeSeats, Move, Priority
-from domain.waitlists.waitlist import Waitlist
+from domain.waitlists.waitlist import OnAccept, Waitlist, WhenFull
 from entrypoints.wiring.container import Container
 from entrypoints.wiring.contexts import build
 
@@ -211,6 +213,28 @@ def test_an_entry_is_read_with_its_ranks_overall_and_in_its_category(
     assert (detail.rank_overall, detail.rank_in_category) == (3, 2)
     assert (head.rank_overall, head.rank_in_category) == (1, 1)
     assert queries.entry(waitlist.tenant_id, uuid4(), third) is None
+
+
+def test_analysts_see_each_waitlist_with_its_current_settings(container: Container) -> None:
+    desk = Desk(container.app(RegistrationApplication), uuid4())
+    desk.waitlist.change_settings(timedelta(hours=6), OnAccept.WORKFLOW, WhenFull.REFUSE)
+    desk.save()
+    container.catch_up()
+
+    rows = container.reader.rows(select(waitlists))
+
+    assert [tuple(r) for r in rows] == [
+        (
+            desk.waitlist.id,
+            desk.waitlist.tenant_id,
+            desk.waitlist.event_id,
+            6 * 3600,
+            "workflow",
+            "refuse",
+            desk.waitlist.created_on,
+            2,
+        )
+    ]
 
 
 steps = st.lists(
