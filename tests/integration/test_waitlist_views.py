@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from adapters.projection.verify import verify
 from adapters.settings import Settings
+from adapters.sql.paging import BadCursor, encode_cursor
 from adapters.waitlists.queries import EntryRow, WaitlistQueries
 from adapters.waitlists.tables import waitlists
 from domain.registration.application import RegistrationApplication
@@ -213,6 +214,16 @@ def test_an_entry_is_read_with_its_ranks_overall_and_in_its_category(
     assert (detail.rank_overall, detail.rank_in_category) == (3, 2)
     assert (head.rank_overall, head.rank_in_category) == (1, 1)
     assert queries.entry(waitlist.tenant_id, uuid4(), third) is None
+
+
+@pytest.mark.parametrize(
+    "cursor", ["not-a-cursor", encode_cursor("first"), encode_cursor("0"), encode_cursor("a", "b")]
+)
+def test_a_tampered_entries_cursor_is_refused(container: Container, cursor: str) -> None:
+    queries = container.query(WaitlistQueries)
+
+    with pytest.raises(BadCursor):
+        queries.entries(uuid4(), uuid4(), 10, cursor)
 
 
 def test_analysts_see_each_waitlist_with_its_current_settings(container: Container) -> None:
