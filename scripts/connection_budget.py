@@ -76,8 +76,8 @@ from bench_http import (
 # The stand-in contexts and the way connections are counted are the integration test's.
 sys.path.insert(0, str(REPO))
 
-from tests.pg_connections import held_by, purposes, settled
 from entrypoints.wiring.context import application_classes
+from tests.pg_connections import held_by, purposes, settled
 from tests.standins import EVERY_CONTEXT, STAND_INS, marks_path
 
 BUDGET = 6

@@ -27,6 +27,7 @@ from domain.shared.names import free_text
 from domain.waitlists.queue import FreeSeats, Move, Priority
 from domain.waitlists.waitlist import (
     REASON_MAX,
+    AlreadyWaiting,
     Entry,
     EntryAsDict,
     OnAccept,
@@ -68,6 +69,8 @@ class NotWaitlistable(RuleViolation):
 
 class WaitlistedRegistration(RegistrationApplication):
     """The registration application, with each event's waitlist in its event store."""
+
+    name = "registration"  # the same event store: the library names a subclass by itself
 
     aggregates = (*RegistrationApplication.aggregates, Waitlist)
     snapshotting_intervals = {**RegistrationApplication.snapshotting_intervals, Waitlist: 100}
@@ -188,6 +191,11 @@ class WaitlistedRegistration(RegistrationApplication):
                 f"the participant {participant_id} is registered for another event"
             )
         participant.check_not_ended()
+        if participant.waitlisted:
+            raise AlreadyWaiting(
+                f"the participant {participant_id} is on the waitlist already "
+                f"(entry {participant.waitlist_entry})"
+            )
         if participant.status is not ParticipantStatus.PENDING or participant.offer_seat:
             what = "holds a seat" if participant.status is ParticipantStatus.APPROVED else None
             raise NotWaitlistable(

@@ -25,13 +25,13 @@ from entrypoints.http.waitlists.resources import (
     entry_location,
 )
 from entrypoints.http.waitlists.schemas import (
-    EntryPageSchema,
-    EntryQuerySchema,
-    EntrySchema,
-    OfferPageSchema,
-    OfferQuerySchema,
-    PromotionPageSchema,
-    PromotionQuerySchema,
+    WaitlistEntryPageSchema,
+    WaitlistEntryQuerySchema,
+    WaitlistEntrySchema,
+    WaitlistOfferPageSchema,
+    WaitlistOfferQuerySchema,
+    WaitlistPromotionPageSchema,
+    WaitlistPromotionQuerySchema,
 )
 
 READ = Permission.PARTICIPANTS_READ
@@ -40,13 +40,13 @@ PROJECTION = "waitlists"
 # The event's own existence is read from the registration view, for a 404.
 ALSO_READS = ("registration",)
 
-ENTRY_QUERY_SCHEMA = EntryQuerySchema()
-ENTRY_PAGE_SCHEMA = EntryPageSchema()
-ENTRY_SCHEMA = EntrySchema()
-OFFER_QUERY_SCHEMA = OfferQuerySchema()
-OFFER_PAGE_SCHEMA = OfferPageSchema()
-PROMOTION_QUERY_SCHEMA = PromotionQuerySchema()
-PROMOTION_PAGE_SCHEMA = PromotionPageSchema()
+ENTRY_QUERY_SCHEMA = WaitlistEntryQuerySchema()
+ENTRY_PAGE_SCHEMA = WaitlistEntryPageSchema()
+ENTRY_SCHEMA = WaitlistEntrySchema()
+OFFER_QUERY_SCHEMA = WaitlistOfferQuerySchema()
+OFFER_PAGE_SCHEMA = WaitlistOfferPageSchema()
+PROMOTION_QUERY_SCHEMA = WaitlistPromotionQuerySchema()
+PROMOTION_PAGE_SCHEMA = WaitlistPromotionPageSchema()
 EMPTY_SCHEMA = EmptySchema()
 
 # Whether the tenant has the event (from the events' view): the wiring answers it.
@@ -83,9 +83,9 @@ class WaitlistResource:
         "GET": Operation(
             "The event's waitlist in order: the waiting entries, then those holding offers",
             READ,
-            response=EntryPageSchema,
+            response=WaitlistEntryPageSchema,
             paginated=True,
-            query=EntryQuerySchema,
+            query=WaitlistEntryQuerySchema,
             feature=Feature.WAITLIST,
             reads_projection=PROJECTION,
             also_reads=ALSO_READS,
@@ -139,7 +139,7 @@ class EntryResource:
         "GET": Operation(
             "One waitlist entry: where it stands, overall and in its category, or its offer",
             READ,
-            response=EntrySchema,
+            response=WaitlistEntrySchema,
             feature=Feature.WAITLIST,
             reads_projection=PROJECTION,
             etag=True,
@@ -171,9 +171,9 @@ class OffersResource:
         "GET": Operation(
             "Every offer made at the event, oldest first, with its state and deadline",
             READ,
-            response=OfferPageSchema,
+            response=WaitlistOfferPageSchema,
             paginated=True,
-            query=OfferQuerySchema,
+            query=WaitlistOfferQuerySchema,
             feature=Feature.WAITLIST,
             reads_projection=PROJECTION,
             also_reads=ALSO_READS,
@@ -205,9 +205,9 @@ class PromotionsResource:
         "GET": Operation(
             "The promotion history: each entry, the seat it was offered when, and the outcome",
             READ,
-            response=PromotionPageSchema,
+            response=WaitlistPromotionPageSchema,
             paginated=True,
-            query=PromotionQuerySchema,
+            query=WaitlistPromotionQuerySchema,
             feature=Feature.WAITLIST,
             reads_projection=PROJECTION,
             also_reads=ALSO_READS,

@@ -18,7 +18,6 @@ from domain.waitlists.waitlist import OnAccept, Waitlist, WhenFull
 from entrypoints.http.operations import Operation
 from entrypoints.http.requests import (
     answer_command,
-    answer_created,
     expected_version,
     load_body,
     load_query,
@@ -27,11 +26,11 @@ from entrypoints.http.requests import (
 from entrypoints.http.schemas import EmptySchema
 from entrypoints.http.waitlists import examples
 from entrypoints.http.waitlists.schemas import (
-    EntrySchema,
-    JoinSchema,
-    LeaveSchema,
-    MoveSchema,
-    PrioritySchema,
+    WaitlistEntrySchema,
+    WaitlistJoinSchema,
+    WaitlistLeaveSchema,
+    WaitlistMoveSchema,
+    WaitlistPrioritySchema,
     WaitlistSettingsDocumentSchema,
     WaitlistSettingsSchema,
 )
@@ -43,11 +42,11 @@ TAGS = ("waitlists",)
 # Built once: a marshmallow schema is costly to build and safe to share.
 SETTINGS_SCHEMA = WaitlistSettingsSchema()
 SETTINGS_DOCUMENT_SCHEMA = WaitlistSettingsDocumentSchema()
-JOIN_SCHEMA = JoinSchema()
-MOVE_SCHEMA = MoveSchema()
-PRIORITY_SCHEMA = PrioritySchema()
-LEAVE_SCHEMA = LeaveSchema()
-ENTRY_SCHEMA = EntrySchema()
+JOIN_SCHEMA = WaitlistJoinSchema()
+MOVE_SCHEMA = WaitlistMoveSchema()
+PRIORITY_SCHEMA = WaitlistPrioritySchema()
+LEAVE_SCHEMA = WaitlistLeaveSchema()
+ENTRY_SCHEMA = WaitlistEntrySchema()
 EMPTY_SCHEMA = EmptySchema()
 
 
@@ -160,8 +159,8 @@ JOIN_OPERATION = Operation(
     "Put registered participants on the event's waitlist (one, or a party)",
     MANAGE,
     status=201,
-    request=JoinSchema,
-    response=EntrySchema,
+    request=WaitlistJoinSchema,
+    response=WaitlistEntrySchema,
     feature=Feature.WAITLIST,
     creates=True,
     tags=TAGS,
@@ -244,8 +243,8 @@ def entry_commands(registration: WaitlistedRegistration) -> dict[str, EntryComma
             Operation(
                 "Move a waiting entry up, down, to the top or the end of its priority",
                 MANAGE,
-                request=MoveSchema,
-                response=EntrySchema,
+                request=WaitlistMoveSchema,
+                response=WaitlistEntrySchema,
                 feature=Feature.WAITLIST,
                 tags=TAGS,
                 description="Priorities stay in their order (VIP, HIGH, NORMAL, LOW): an "
@@ -261,8 +260,8 @@ def entry_commands(registration: WaitlistedRegistration) -> dict[str, EntryComma
             Operation(
                 "Give a waiting entry another priority (it goes to the end of that one)",
                 MANAGE,
-                request=PrioritySchema,
-                response=EntrySchema,
+                request=WaitlistPrioritySchema,
+                response=WaitlistEntrySchema,
                 feature=Feature.WAITLIST,
                 tags=TAGS,
                 description="The reason is recorded." + ended,
@@ -277,8 +276,8 @@ def entry_commands(registration: WaitlistedRegistration) -> dict[str, EntryComma
             Operation(
                 "Take an entry off the waitlist: its registrations are cancelled",
                 MANAGE,
-                request=LeaveSchema,
-                response=EntrySchema,
+                request=WaitlistLeaveSchema,
+                response=WaitlistEntrySchema,
                 feature=Feature.WAITLIST,
                 tags=TAGS,
                 description="Seats an offer held for it pass to the next entry. A "
@@ -297,7 +296,7 @@ def entry_commands(registration: WaitlistedRegistration) -> dict[str, EntryComma
             Operation(
                 "Accept the entry's offer: its participants take the held seats",
                 ANSWER,
-                response=EntrySchema,
+                response=WaitlistEntrySchema,
                 feature=Feature.WAITLIST,
                 tags=TAGS,
                 description="As the event's waitlist settings say, each participant is "
@@ -315,7 +314,7 @@ def entry_commands(registration: WaitlistedRegistration) -> dict[str, EntryComma
             Operation(
                 "Decline the entry's offer: its participants withdraw, the seats pass on",
                 ANSWER,
-                response=EntrySchema,
+                response=WaitlistEntrySchema,
                 feature=Feature.WAITLIST,
                 tags=TAGS,
                 description="The next entries in order are offered the seats in the same "

@@ -52,7 +52,7 @@ class WaitlistSettingsDocumentSchema(WaitlistSettingsSchema):
     )
 
 
-class JoinSchema(Schema):
+class WaitlistJoinSchema(Schema):
     participant_ids = fields.List(
         fields.UUID(),
         required=True,
@@ -70,7 +70,7 @@ class JoinSchema(Schema):
     )
 
 
-class MoveSchema(Schema):
+class WaitlistMoveSchema(Schema):
     move = fields.String(
         required=True,
         validate=validate.OneOf([m.value for m in Move]),
@@ -83,7 +83,7 @@ class MoveSchema(Schema):
     )
 
 
-class PrioritySchema(Schema):
+class WaitlistPrioritySchema(Schema):
     priority = fields.String(required=True, validate=validate.OneOf(PRIORITIES))
     reason = fields.String(
         required=True,
@@ -92,7 +92,7 @@ class PrioritySchema(Schema):
     )
 
 
-class LeaveSchema(Schema):
+class WaitlistLeaveSchema(Schema):
     reason = fields.String(
         load_default=None,
         allow_none=True,
@@ -101,7 +101,7 @@ class LeaveSchema(Schema):
     )
 
 
-class OfferSchema(Schema):
+class WaitlistOfferSchema(Schema):
     id = fields.UUID(required=True, metadata={"description": "The offer id"})
     seats = fields.Integer(required=True, metadata={"description": "Seats it holds"})
     expires_at = fields.AwareDateTime(
@@ -109,7 +109,7 @@ class OfferSchema(Schema):
     )
 
 
-class EntrySchema(Schema):
+class WaitlistEntrySchema(Schema):
     id = fields.UUID(required=True, metadata={"description": "The waitlist entry id"})
     event_id = fields.UUID(required=True)
     participant_ids = fields.List(fields.UUID(), required=True)
@@ -132,7 +132,7 @@ class EntrySchema(Schema):
         metadata={"description": "Its rank among its category's entries; null unless waiting"},
     )
     offer = fields.Nested(
-        OfferSchema,
+        WaitlistOfferSchema,
         allow_none=True,
         required=True,
         metadata={"description": "The offer holding seats for it; null: none"},
@@ -142,7 +142,7 @@ class EntrySchema(Schema):
     )
 
 
-class EntryQuerySchema(Schema):
+class WaitlistEntryQuerySchema(Schema):
     category = fields.String(metadata={"description": "Only entries of this category"})
     state = fields.String(
         validate=validate.OneOf(["waiting", "offered"]),
@@ -150,19 +150,19 @@ class EntryQuerySchema(Schema):
     )
 
 
-class EntryPageSchema(Schema):
-    items = fields.List(fields.Nested(EntrySchema), required=True)
+class WaitlistEntryPageSchema(Schema):
+    items = fields.List(fields.Nested(WaitlistEntrySchema), required=True)
     next_cursor = fields.String(allow_none=True, required=True)
 
 
-class OfferQuerySchema(Schema):
+class WaitlistOfferQuerySchema(Schema):
     state = fields.String(
         validate=validate.OneOf(OFFER_STATES),
         metadata={"description": "Only offers in this state"},
     )
 
 
-class OfferRowSchema(Schema):
+class WaitlistOfferRowSchema(Schema):
     id = fields.UUID(required=True, metadata={"description": "The offer id"})
     entry_id = fields.UUID(required=True)
     event_id = fields.UUID(required=True)
@@ -180,16 +180,16 @@ class OfferRowSchema(Schema):
     answered_by = fields.String(allow_none=True, required=True)
 
 
-class OfferPageSchema(Schema):
-    items = fields.List(fields.Nested(OfferRowSchema), required=True)
+class WaitlistOfferPageSchema(Schema):
+    items = fields.List(fields.Nested(WaitlistOfferRowSchema), required=True)
     next_cursor = fields.String(allow_none=True, required=True)
 
 
-class PromotionQuerySchema(Schema):
+class WaitlistPromotionQuerySchema(Schema):
     participant_id = fields.UUID(metadata={"description": "Only this participant's entries"})
 
 
-class PromotionRowSchema(Schema):
+class WaitlistPromotionRowSchema(Schema):
     entry_id = fields.UUID(required=True)
     event_id = fields.UUID(required=True)
     participant_ids = fields.List(fields.UUID(), required=True)
@@ -207,6 +207,6 @@ class PromotionRowSchema(Schema):
     left_reason = fields.String(allow_none=True, required=True)
 
 
-class PromotionPageSchema(Schema):
-    items = fields.List(fields.Nested(PromotionRowSchema), required=True)
+class WaitlistPromotionPageSchema(Schema):
+    items = fields.List(fields.Nested(WaitlistPromotionRowSchema), required=True)
     next_cursor = fields.String(allow_none=True, required=True)

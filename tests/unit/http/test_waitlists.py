@@ -6,15 +6,15 @@ from typing import Any
 
 from falcon.testing import Result, TestClient
 
+from adapters.waitlists.queries import WaitlistQueries
 from domain.platform.features import Feature
+from domain.waitlists.application import WaitlistedRegistration
 from entrypoints.wiring.container import Container
+from entrypoints.workers.waitlists import expire_due_offers
 from tests.unit.http import expect
 from tests.unit.http.conftest import Caller, FakeClock, MakeTenant
 from tests.unit.http.test_events import open_event, read
 from tests.unit.http.test_participants import complete, registered
-from entrypoints.workers.waitlists import expire_due_offers
-from adapters.waitlists.queries import WaitlistQueries
-from domain.waitlists.application import WaitlistedRegistration
 
 
 def full_event(client: TestClient, caller: Caller, capacity: int = 1) -> tuple[str, list[str]]:
@@ -37,7 +37,12 @@ def register(client: TestClient, caller: Caller, event_id: str, email: str) -> R
 
 
 def waitlist(
-    client: TestClient, container: Container, caller: Caller, event_id: str, after: Result, path: str = ""
+    client: TestClient,
+    container: Container,
+    caller: Caller,
+    event_id: str,
+    after: Result,
+    path: str = "",
 ) -> dict[str, Any]:
     body: dict[str, Any] = expect.ok(
         read(client, container, caller, f"/v1/events/{event_id}/waitlist{path}", after)
@@ -104,7 +109,9 @@ def test_an_event_set_to_refuse_refuses_and_the_settings_honour_if_match(
     assert expect.ok(changed)["when_full"] == "refuse"
     refused = register(client, admin, event_id, "grace@example.org")
     assert expect.problem(refused, 409, "conflict")["code"] == "event-full"
-    invalid = client.simulate_put(path, json={**body, "offer_window_seconds": 5}, headers=admin.headers)
+    invalid = client.simulate_put(
+        path, json={**body, "offer_window_seconds": 5}, headers=admin.headers
+    )
     expect.problem(invalid, 422, "validation-failed")
 
 
@@ -122,10 +129,14 @@ def test_a_withdrawal_offers_the_seat_to_the_next_entry_who_accepts_and_is_appro
     assert [(o["participant_ids"], o["state"]) for o in offers["items"]] == [
         ([grace["id"]], "open")
     ]
-    entry = waitlist(client, container, admin, event_id, freed, f"/entries/{grace['waitlist_entry_id']}")
+    entry = waitlist(
+        client, container, admin, event_id, freed, f"/entries/{grace['waitlist_entry_id']}"
+    )
     assert entry["state"] == "offered"
     assert entry["offer"]["seats"] == 1
-    rest = waitlist(client, container, admin, event_id, freed, f"/entries/{alan['waitlist_entry_id']}")
+    rest = waitlist(
+        client, container, admin, event_id, freed, f"/entries/{alan['waitlist_entry_id']}"
+    )
     assert rest["position"] == 1
     accepted = client.simulate_post(
         f"/v1/events/{event_id}/waitlist/entries/{grace['waitlist_entry_id']}/accept",
@@ -147,6 +158,8 @@ def test_a_withdrawal_offers_the_seat_to_the_next_entry_who_accepts_and_is_appro
 def test_an_offer_expires_on_time_and_the_seat_passes_on(
     client: TestClient, container: Container, admin: Caller, clock: FakeClock
 ) -> None:
+    registration = container.app(WaitlistedRegistration)
+    registration.clock = clock
     event_id, holders = full_event(client, admin)
     settings = {"offer_window_seconds": 600, "on_accept": "approve", "when_full": "waitlist"}
     expect.ok(
@@ -158,7 +171,6 @@ def test_an_offer_expires_on_time_and_the_seat_passes_on(
     alan = expect.ok(register(client, admin, event_id, "alan@example.org"), 201)
     expect.ok(client.simulate_post(f"/v1/participants/{holders[0]}/cancel", headers=admin.headers))
     container.catch_up()
-    registration = container.app(WaitlistedRegistration)
     queries = container.query(WaitlistQueries)
     assert expire_due_offers(registration, queries) == 0
 
@@ -167,7 +179,9 @@ def test_an_offer_expires_on_time_and_the_seat_passes_on(
     container.catch_up()
     assert expire_due_offers(registration, queries) == 0
 
-    grace_now = expect.ok(client.simulate_get(f"/v1/participants/{grace['id']}", headers=admin.headers))
+    grace_now = expect.ok(
+        client.simulate_get(f"/v1/participants/{grace['id']}", headers=admin.headers)
+    )
     assert grace_now["status"] == "cancelled"
     late = client.simulate_post(
         f"/v1/events/{event_id}/waitlist/entries/{grace['waitlist_entry_id']}/accept",
@@ -233,7 +247,13 @@ def test_another_tenant_sees_no_waitlist_and_cannot_answer_an_offer(
     expect.ok(client.simulate_post(f"/v1/participants/{holders[0]}/cancel", headers=admin.headers))
     other = make_tenant("Other")
     container.catch_up()
-    for path in ("", "/offers", "/promotions", "/settings", f"/entries/{grace['waitlist_entry_id']}"):
+    for path in (
+        "",
+        "/offers",
+        "/promotions",
+        "/settings",
+        f"/entries/{grace['waitlist_entry_id']}",
+    ):
         answer = client.simulate_get(f"/v1/events/{event_id}/waitlist{path}", headers=other.headers)
         expect.problem(answer, 404, "not-found")
     accept = client.simulate_post(

@@ -1,0 +1,1 @@
+"""The waitlists context's tables, views and queries."""

@@ -1,0 +1,1 @@
+"""The waitlists context's projectors: current positions, offers and the promotion history."""
