@@ -36,7 +36,7 @@ def _routes(c: Container) -> Sequence[Route]:
         return events.event(tenant_id, event_id) is not None
 
     waitlist = "/v1/events/{event_id:uuid}/waitlist"
-    entry = f"{waitlist}/entries/{{entry_id:uuid}}"
+    entry = f"{waitlist}/entries/{{waitlist_entry_id:uuid}}"
     return [
         (waitlist, WaitlistResource(registration, queries, known)),
         (f"{waitlist}/settings", WaitlistSettingsResource(registration)),

@@ -155,8 +155,9 @@ class EntryResource:
         self.queries = queries
 
     def on_get(
-        self, req: falcon.Request, resp: falcon.Response, event_id: UUID, entry_id: UUID
+        self, req: falcon.Request, resp: falcon.Response, event_id: UUID, waitlist_entry_id: UUID
     ) -> None:
+        entry_id = waitlist_entry_id
         load_query(req, EMPTY_SCHEMA)
         detail: EntryDetail = found(
             self.queries.entry(req.context.principal.tenant_id, event_id, entry_id),

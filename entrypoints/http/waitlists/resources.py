@@ -51,6 +51,7 @@ EMPTY_SCHEMA = EmptySchema()
 
 
 def entry_location(event_id: UUID, entry_id: UUID) -> str:
+    """Where a waitlist entry is read."""
     return f"/v1/events/{event_id}/waitlist/entries/{entry_id}"
 
 
@@ -188,10 +189,10 @@ class EntryCommandResource:
         self.operations = {"POST": operation}
 
     def on_post(
-        self, req: falcon.Request, resp: falcon.Response, event_id: UUID, entry_id: UUID
+        self, req: falcon.Request, resp: falcon.Response, event_id: UUID, waitlist_entry_id: UUID
     ) -> None:
         body = load_body(req, self.schema)
-        _answer(resp, self.command(req, event_id, entry_id, body))
+        _answer(resp, self.command(req, event_id, waitlist_entry_id, body))
 
 
 def entry_commands(registration: WaitlistedRegistration) -> dict[str, EntryCommandResource]:

@@ -265,6 +265,8 @@ ETAG_READS = {
     "/v1/events/{event_id}/zones/{zone_id}/rules",
     "/v1/events/{event_id}/checkpoints/{checkpoint_id}",
     "/v1/merges/{merge_id}",
+    "/v1/events/{event_id}/waitlist/settings",
+    "/v1/events/{event_id}/waitlist/entries/{waitlist_entry_id}",
 }
 
 

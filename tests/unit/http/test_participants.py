@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 from falcon.testing import Result, TestClient
 
+from domain.platform.features import Feature
 from entrypoints.wiring.container import Container
 from tests.unit.http import expect
-from tests.unit.http.conftest import Caller, IssueKey
+from tests.unit.http.conftest import Caller, IssueKey, MakeTenant
 from tests.unit.http.test_events import (
     MISSING,
     TWO_CHECKS,
@@ -364,6 +365,7 @@ def test_counts_give_participants_per_status_and_category_and_the_seats_taken(
         "withdrawn": 0,
         "cancelled": 0,
         "merged": 0,
+        "waitlisted": 0,
     }
     assert body["by_category"] == {"press": {"pending": 1, "approved": 1}}
     assert (body["total"], body["capacity"], body["seats_taken"]) == (2, 10, 1)
@@ -447,8 +449,10 @@ def test_the_approval_that_would_take_a_seat_too_many_is_a_409(
 
 
 def test_a_full_event_or_category_refuses_a_registration_that_could_never_be_approved(
-    client: TestClient, admin: Caller
+    client: TestClient, make_tenant: MakeTenant
 ) -> None:
+    # Without waitlists (tests/unit/http/test_waitlists.py: with them, it would wait).
+    admin = make_tenant(features=[f for f in Feature if f is not Feature.WAITLIST])
     categories = [{"code": "press", "name": "Press", "capacity": 1}, {"code": "staff", "name": "S"}]
     event_id = open_event(client, admin, capacity=2, categories=categories)["id"]
     reporter = registered(client, admin, event_id, category="press")["id"]

@@ -91,8 +91,16 @@ def one_of_everything(client: TestClient, container: Container, owner: Caller) -
         ),
         201,
     )
+    # Staff put the duplicate on the waitlist (an event without a limit keeps one too).
+    waiting = expect.ok(
+        client.simulate_post(
+            f"{events}/waitlist", json={"participant_ids": [again["id"]]}, headers=owner.headers
+        ),
+        201,
+    )
     container.catch_up()
     return {
+        "waitlist_entry_id": waiting["id"],
         "merge_id": merge["id"],
         "key_id": str(owner.key_id),
         "entry_id": entry["id"],
