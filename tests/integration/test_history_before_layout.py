@@ -65,10 +65,11 @@ ADDED_COLUMNS: dict[str, dict[str, Any]] = {
         "held_by": lambda row: None,
         "blocked_by": lambda row: None,
         "blocked_reason": lambda row: None,
+        "waitlist_entry_id": lambda row: None,
     },
 }
 # Projections whose version moved on since (their tables were rebuilt): {name: version}.
-MOVED_VERSIONS = {"registration": 3}
+MOVED_VERSIONS = {"registration": 4}
 # Members added since to the answers of these paths' documents: {member: value}.
 ADDED_MEMBERS: dict[str, dict[str, Any]] = {
     "event": {"country": lambda doc: None},
@@ -80,11 +81,12 @@ ADDED_TO_PARTICIPANTS = {
     "held_by": None,
     "blocked_by": None,
     "blocked_reason": None,
+    "waitlist_entry_id": None,
 }
 # Attributes added since to an aggregate's state as the auditor shows it: {type: {name: value}}.
 ADDED_STATE: dict[str, dict[str, Any]] = {"Participant": {"absorbed": {}, "merged": None}}
 # Statuses added since, counted 0 in an earlier history.
-ADDED_STATUSES = ("merged",)
+ADDED_STATUSES = ("merged", "waitlisted")
 
 
 def _with_added_columns(name: str, rows: list[list[Any]], now: list[Any]) -> list[list[Any]]:

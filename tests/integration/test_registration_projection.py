@@ -446,6 +446,7 @@ def test_counts_give_every_status_per_event_and_category(history: History) -> No
         "withdrawn": 1,
         "cancelled": 1,
         "merged": 0,
+        "waitlisted": 0,
     }
     assert set(counts.by_status) == {s.value for s in ParticipantStatus}
     assert counts.by_category == {
