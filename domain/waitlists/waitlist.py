@@ -28,7 +28,8 @@ WAITLIST_NAMESPACE = uuid5(NAMESPACE_URL, "accredit:waitlists:waitlist")
 PARTY_MAX = 20
 REASON_MAX = 500
 DEFAULT_OFFER_WINDOW = timedelta(hours=48)
-OFFER_WINDOW_MIN = timedelta(minutes=1)
+# Short windows serve a desk on site calling the next person in line.
+OFFER_WINDOW_MIN = timedelta(seconds=5)
 OFFER_WINDOW_MAX = timedelta(days=30)
 
 
@@ -137,7 +138,7 @@ def clean_reason(value: str | None) -> str:
 def clean_window(value: timedelta) -> timedelta:
     if not OFFER_WINDOW_MIN <= value <= OFFER_WINDOW_MAX:
         raise InvalidValue(
-            "offer_window_seconds", "an offer's window must be from one minute to 30 days"
+            "offer_window_seconds", "an offer's window must be from 5 seconds to 30 days"
         )
     return value
 

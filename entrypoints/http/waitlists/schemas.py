@@ -25,7 +25,7 @@ class WaitlistSettingsSchema(Schema):
         validate=validate.Range(
             int(OFFER_WINDOW_MIN.total_seconds()), int(OFFER_WINDOW_MAX.total_seconds())
         ),
-        metadata={"description": "How long an offer holds its seats: one minute to 30 days"},
+        metadata={"description": "How long an offer holds its seats: 5 seconds to 30 days"},
     )
     on_accept = fields.String(
         required=True,

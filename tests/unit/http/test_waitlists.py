@@ -110,7 +110,7 @@ def test_an_event_set_to_refuse_refuses_and_the_settings_honour_if_match(
     refused = register(client, admin, event_id, "grace@example.org")
     assert expect.problem(refused, 409, "conflict")["code"] == "event-full"
     invalid = client.simulate_put(
-        path, json={**body, "offer_window_seconds": 5}, headers=admin.headers
+        path, json={**body, "offer_window_seconds": 4}, headers=admin.headers
     )
     expect.problem(invalid, 422, "validation-failed")
 
