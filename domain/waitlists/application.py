@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from uuid import UUID, uuid4
 
-from eventsourcing.persistence import JSONTranscoder
+from eventsourcing.persistence import JSONTranscoder, RecordConflictError
 
 from domain.registration.application import CommandWork, RegistrationApplication
 from domain.registration.managed_event import ManagedEvent
@@ -316,6 +316,7 @@ class WaitlistedRegistration(RegistrationApplication):
         seated: list[UUID] = []
         for participant_id in entry.participant_ids:
             participant = work.load(Participant, participant_id)
+            _check_still_in(entry, participant)
             if waitlist.on_accept is OnAccept.APPROVE and not participant.held:
                 run = replace(EMPTY_RUN, status=RunStatus.APPROVED)
                 seated.append(participant.id)
@@ -366,6 +367,7 @@ class WaitlistedRegistration(RegistrationApplication):
             participant = work.load(Participant, participant_id)
             if participant.has_ended or participant.merged is not None:
                 continue
+            _check_still_in(entry, participant)
             if withdraw:
                 participant.withdraw(reason, _unchanged(participant))
             else:
@@ -403,6 +405,21 @@ class WaitlistedRegistration(RegistrationApplication):
             self.event(tenant_id, event_id)  # NotFound names the event if it is the cause
             raise NotFound(f"no waitlist entry at the event {event_id}")
         return waitlist
+
+
+def _check_still_in(entry: Entry, participant: Participant) -> None:
+    """A conflict (the command is retried) if the participant no longer waits in the entry.
+
+    Its entry and it change in one save, so the waitlist this command read is older than
+    the participant: another command answered or ended the offer in between, and this
+    command's save would conflict on the waitlist anyway. Retried, it finds the entry gone,
+    where going on would fail on the participant's newer state with a wrong answer.
+    """
+    if participant.waitlist_entry != entry.id:
+        raise RecordConflictError(
+            f"the participant {participant.id} left the waitlist entry {entry.id} after the "
+            "waitlist was read"
+        )
 
 
 def _unchanged(participant: Participant) -> dict[str, object]:
