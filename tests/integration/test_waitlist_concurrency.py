@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 from typing import Any
@@ -50,10 +51,13 @@ class Clock:
 
 
 def application(
-    settings: Settings, clock: Callable[[], datetime] = utc_now
+    settings: Settings, clock: Callable[[], datetime] = utc_now, *, create_tables: bool = True
 ) -> WaitlistedRegistration:
     """An application of its own, as a separate worker process would each have."""
-    return WaitlistedRegistration(eventstore_env(settings, WaitlistedRegistration.name), clock)
+    env = dict(eventstore_env(settings, WaitlistedRegistration.name))
+    if not create_tables:
+        env["CREATE_TABLE"] = "n"
+    return WaitlistedRegistration(env, clock)
 
 
 def person(n: int) -> dict[str, Any]:
@@ -259,7 +263,7 @@ def test_racing_cancellations_answers_and_registrations_keep_seats_and_offers_ag
         def cancel() -> Outcomes:
             try:
                 for participant_id in mine:
-                    persist(lambda p=participant_id: app.cancel(crowd.tenant, p, "cannot come"))
+                    persist(partial(app.cancel, crowd.tenant, participant_id, "cannot come"))
             finally:
                 finished()
             return Outcomes(Counter(cancelled=len(mine)))
@@ -271,8 +275,8 @@ def test_racing_cancellations_answers_and_registrations_keep_seats_and_offers_ag
             try:
                 for n in numbers:
                     persist(
-                        lambda n=n: app.register(
-                            crowd.tenant, crowd.event_id, person(n), may_wait=True
+                        partial(
+                            app.register, crowd.tenant, crowd.event_id, person(n), may_wait=True
                         )
                     )
             finally:
@@ -318,19 +322,24 @@ def test_racing_cancellations_answers_and_registrations_keep_seats_and_offers_ag
 def _cancel_and_accept(
     settings: Settings, crowd: Crowd, mine: list[UUID], start: Barrier, results: Queue[Outcomes]
 ) -> None:
-    app = application(settings)
     outcomes = Outcomes()
+    app = None
     try:
+        # The setup made the tables: a worker starting with the others must not race on
+        # PostgreSQL's catalog creating them again.
+        app = application(settings, create_tables=False)
         start.wait()
         for participant_id in mine:
-            persist(lambda p=participant_id: app.cancel(crowd.tenant, p, "cannot come"))
+            persist(partial(app.cancel, crowd.tenant, participant_id, "cannot come"))
             outcomes.counts["cancelled"] += 1
             outcomes.counts[answer_an_offer(app, crowd, accept=True)] += 1
         outcomes.merge(answer_offers(app, crowd, 1, lambda: True, accept=True))
     except Exception:  # reported by the test, with its traceback
         outcomes.errors.append(traceback.format_exc())
+        start.abort()  # the others do not wait for one that failed to start
     finally:
-        app.close()
+        if app is not None:
+            app.close()
     results.put(outcomes)
 
 
