@@ -237,9 +237,7 @@ class Waitlist(Aggregate):
     ) -> None:
         self.tenant_id = tenant_id
         self.event_id = event_id
-        self.offer_window = timedelta(seconds=offer_window_seconds)
-        self.on_accept = OnAccept(on_accept)
-        self.when_full = WhenFull(when_full)
+        self._keep_settings(offer_window_seconds, on_accept, when_full)
         self.entries: dict[str, Entry] = {}  # waiting or offered, by entry id
         self.order: list[str] = []  # the waiting entries' ids, next first
         self.of_participant: dict[str, str] = {}  # participant id -> entry id
@@ -249,6 +247,19 @@ class Waitlist(Aggregate):
         return waitlist_id(event_id)
 
     # Queries
+
+    @property
+    def offer_window(self) -> timedelta:
+        """How long an offer made now holds its seats."""
+        return timedelta(seconds=self.offer_window_seconds)
+
+    @property
+    def on_accept(self) -> OnAccept:
+        return OnAccept(self.on_accept_value)
+
+    @property
+    def when_full(self) -> WhenFull:
+        return WhenFull(self.when_full_value)
 
     def entry(self, entry_id: UUID) -> Entry:
         """The entry, waiting or offered; UnknownEntry if it has ended or never was."""
@@ -311,9 +322,7 @@ class Waitlist(Aggregate):
 
     @event(SettingsChanged)
     def _settings_changed(self, offer_window_seconds: int, on_accept: str, when_full: str) -> None:
-        self.offer_window = timedelta(seconds=offer_window_seconds)
-        self.on_accept = OnAccept(on_accept)
-        self.when_full = WhenFull(when_full)
+        self._keep_settings(offer_window_seconds, on_accept, when_full)
 
     def join(
         self,
@@ -482,6 +491,13 @@ class Waitlist(Aggregate):
         self._end(entry_id)
 
     # Helpers
+
+    def _keep_settings(self, offer_window_seconds: int, on_accept: str, when_full: str) -> None:
+        # Kept as the events carry them, plain JSON values: a snapshot stores the state
+        # as it is, and could keep neither a timedelta nor (past a round trip) an enum.
+        self.offer_window_seconds = offer_window_seconds
+        self.on_accept_value = OnAccept(on_accept).value
+        self.when_full_value = WhenFull(when_full).value
 
     def _places(self) -> list[Place]:
         return [self.entries[i].place() for i in self.order]
