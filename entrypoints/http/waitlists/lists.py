@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 import falcon
+from marshmallow import Schema
 
 from adapters.waitlists.queries import EntryDetail, EntryRow, WaitlistQueries
 from domain.platform.features import Feature
@@ -167,7 +168,30 @@ class EntryResource:
         resp.media = ENTRY_SCHEMA.dump(row_document(detail.entry, detail.rank_in_category))
 
 
-class OffersResource:
+class _EventPageResource:
+    """A cursor-paged list of one event's waitlist rows, filtered by its query schema."""
+
+    def __init__(
+        self,
+        known: KnownEvent,
+        fetch: Callable[..., Any],
+        query: Schema,
+        page: Schema,
+    ) -> None:
+        self.known = known
+        self.fetch = fetch
+        self.query = query
+        self.page = page
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, event_id: UUID) -> None:
+        filters = load_query(req, self.query)
+        _require_event(self.known, req, event_id)
+        tenant_id = req.context.principal.tenant_id
+        page = self.fetch(tenant_id, event_id, page_limit(req), req.get_param("cursor"), **filters)
+        resp.media = self.page.dump({"items": page.items, "next_cursor": page.next_cursor})
+
+
+class OffersResource(_EventPageResource):
     operations = {
         "GET": Operation(
             "Every offer made at the event, oldest first, with its state and deadline",
@@ -185,23 +209,10 @@ class OffersResource:
     }
 
     def __init__(self, queries: WaitlistQueries, known: KnownEvent) -> None:
-        self.queries = queries
-        self.known = known
-
-    def on_get(self, req: falcon.Request, resp: falcon.Response, event_id: UUID) -> None:
-        query = load_query(req, OFFER_QUERY_SCHEMA)
-        _require_event(self.known, req, event_id)
-        page = self.queries.offers(
-            req.context.principal.tenant_id,
-            event_id,
-            page_limit(req),
-            req.get_param("cursor"),
-            state=query.get("state"),
-        )
-        resp.media = OFFER_PAGE_SCHEMA.dump({"items": page.items, "next_cursor": page.next_cursor})
+        super().__init__(known, queries.offers, OFFER_QUERY_SCHEMA, OFFER_PAGE_SCHEMA)
 
 
-class PromotionsResource:
+class PromotionsResource(_EventPageResource):
     operations = {
         "GET": Operation(
             "The promotion history: each entry, the seat it was offered when, and the outcome",
@@ -219,19 +230,4 @@ class PromotionsResource:
     }
 
     def __init__(self, queries: WaitlistQueries, known: KnownEvent) -> None:
-        self.queries = queries
-        self.known = known
-
-    def on_get(self, req: falcon.Request, resp: falcon.Response, event_id: UUID) -> None:
-        query = load_query(req, PROMOTION_QUERY_SCHEMA)
-        _require_event(self.known, req, event_id)
-        page = self.queries.promotions(
-            req.context.principal.tenant_id,
-            event_id,
-            page_limit(req),
-            req.get_param("cursor"),
-            participant_id=query.get("participant_id"),
-        )
-        resp.media = PROMOTION_PAGE_SCHEMA.dump(
-            {"items": page.items, "next_cursor": page.next_cursor}
-        )
+        super().__init__(known, queries.promotions, PROMOTION_QUERY_SCHEMA, PROMOTION_PAGE_SCHEMA)
