@@ -105,6 +105,11 @@ class Entry:
     def seats(self) -> int:
         return len(self.participant_ids)
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Entry:
+        # Immutable all through: a copy of the waitlist (the aggregate cache gives every
+        # command one) shares its entries instead of copying thousands of them.
+        return self
+
     def place(self) -> Place:
         return Place(self.id, self.priority, self.category, self.seats)
 
