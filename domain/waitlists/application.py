@@ -251,8 +251,10 @@ class WaitlistedRegistration(RegistrationApplication):
         actor: str | None,
     ) -> None:
         waitlist.leave(entry.id, reason, actor)
-        if entry.offer is not None and work.ledger(waitlist.event_id).release_offer(entry.offer.id):
-            self._seats_freed(work, waitlist.event_id)
+        if entry.offer is not None:
+            work.ledger(waitlist.event_id).release_offer(entry.offer.id)
+        # Seats it held, or ones it waited for in front of others, go down the order.
+        self._seats_freed(work, waitlist.event_id)
 
     @retry_on_conflict
     def move_waitlist_entry(
