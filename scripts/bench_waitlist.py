@@ -50,7 +50,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from bench_http import (
     STARTUP_SECONDS,
@@ -65,11 +64,10 @@ from bench_http import (
     positive_int,
     prepare,
 )
-from bench_scans import ServeServer
+from bench_scans import ServeServer, _loopback_postgres
 from scan_bench.fixture import Api
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 STORES = ("sqlite", "postgresql")
 PROBE_PATH = "/v1/tenant"
 GOAL_P99_MS = 1000.0
@@ -368,15 +366,6 @@ def report(args: argparse.Namespace, runs: Sequence[StoreRun]) -> dict[str, Any]
         )
     print(json.dumps(summary, sort_keys=True), flush=True)
     return summary
-
-
-def _loopback_postgres(text: str) -> str:
-    parts = urlsplit(text)
-    if parts.scheme not in ("postgresql", "postgres"):
-        raise argparse.ArgumentTypeError("must be a postgresql:// URL")
-    if parts.hostname not in LOOPBACK:
-        raise argparse.ArgumentTypeError("must name a server on 127.0.0.1 (loopback only)")
-    return text
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
