@@ -90,8 +90,9 @@ def test_metrics_add_up_across_both_workers(server: Served) -> None:
         )
         assert {a.status for a in answers} == {200}
         sent += len(answers)
+        expected = sent
         server.wait_until(
-            lambda n=sent: len(access_lines(server, "/v1/tenant")) == n, "the access lines"
+            lambda: len(access_lines(server, "/v1/tenant")) == expected, "the access lines"
         )
         return {line["pid"] for line in access_lines(server, "/v1/tenant")}
 
