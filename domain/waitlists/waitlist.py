@@ -10,11 +10,12 @@ again later, as a new entry at the end of its band.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import copy
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, overload
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -120,6 +121,32 @@ class Rank:
 
     overall: int
     in_category: int
+
+
+class _Places(Sequence[Place]):
+    """The waiting entries' places in order, each made when asked for: the rules look at
+    the end of a band or the front of the order, not at thousands of entries."""
+
+    def __init__(self, entries: dict[str, Entry], order: list[str]) -> None:
+        self._entries = entries
+        self._order = order
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    @overload
+    def __getitem__(self, index: int) -> Place: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Place]: ...
+
+    def __getitem__(self, index: int | slice) -> Place | list[Place]:
+        if isinstance(index, slice):
+            return [self._entries[key].place() for key in self._order[index]]
+        return self._entries[self._order[index]].place()
+
+    def __iter__(self) -> Iterator[Place]:
+        return (self._entries[key].place() for key in self._order)
 
 
 def _party(participant_ids: Sequence[UUID]) -> tuple[UUID, ...]:
@@ -250,6 +277,19 @@ class Waitlist(Aggregate):
     @staticmethod
     def create_id(event_id: UUID) -> UUID:
         return waitlist_id(event_id)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Waitlist:
+        # The aggregate cache hands every command a copy. The entries are immutable and
+        # the keys and the order are strings, so copying the three containers copies the
+        # waitlist; copying thousands of their items one by one made each command slow.
+        copied = type(self).__new__(type(self))
+        memo[id(self)] = copied
+        for name, value in self.__dict__.items():
+            if name in _SHARED_ITEMS:
+                copied.__dict__[name] = value.copy()
+            else:
+                copied.__dict__[name] = copy.deepcopy(value, memo)
+        return copied
 
     # Queries
 
@@ -417,7 +457,8 @@ class Waitlist(Aggregate):
         why = clean_reason(reason)
         self._waiting_index(entry_id)
         if self.entry(entry_id).priority is not priority:
-            others = [p for p in self._places() if p.entry_id != entry_id]
+            key = str(entry_id)
+            others = _Places(self.entries, [k for k in self.order if k != key])
             position = joined_at(others, priority)
             self._reprioritised(
                 entry_id=entry_id,
@@ -504,8 +545,8 @@ class Waitlist(Aggregate):
         self.on_accept_value = OnAccept(on_accept).value
         self.when_full_value = WhenFull(when_full).value
 
-    def _places(self) -> list[Place]:
-        return [self.entries[i].place() for i in self.order]
+    def _places(self) -> Sequence[Place]:
+        return _Places(self.entries, self.order)
 
     def _waiting_index(self, entry_id: UUID) -> int:
         entry = self.entry(entry_id)
@@ -526,6 +567,9 @@ class Waitlist(Aggregate):
             self.order.remove(key)
         for participant in entry.participant_ids:
             self.of_participant.pop(str(participant), None)
+
+
+_SHARED_ITEMS = frozenset({"entries", "order", "of_participant"})
 
 
 class EntryAsDict(Transcoding):

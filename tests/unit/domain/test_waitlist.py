@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
@@ -168,3 +169,26 @@ def test_an_ended_entry_lets_its_participants_join_again_at_the_end() -> None:
 
     assert wl.rank(again).overall == 2
     assert wl.entry_of(person) == wl.entry(again)
+
+
+def test_a_copy_of_the_waitlist_changes_apart_from_the_original() -> None:
+    # Each command works on the repository cache's copy: a command refused half-way must
+    # leave the cached waitlist as it was.
+    wl = waitlist()
+    entries = [join(wl) for _ in range(3)]
+    wl.offer_seats(free(1), NOW)
+    wl.collect_events()
+    before = ([e.id for e in wl.waiting()], wl.offers(), wl.version)
+
+    copied = copy.deepcopy(wl)
+    copied.leave(entries[1], None, None)
+    newcomer, late = uuid4(), uuid4()
+    copied.join(late, [newcomer], None, LOW, None)
+    copied.reprioritise(entries[2], VIP, "board member", None)
+    copied.decline(entries[0], None)
+
+    assert ([e.id for e in wl.waiting()], wl.offers(), wl.version) == before
+    assert wl.entry_of(wl.entry(entries[1]).participant_ids[0]) is not None
+    assert wl.entry_of(newcomer) is None
+    assert wl.collect_events() == []
+    assert [e.id for e in copied.waiting()] == [entries[2], late]
