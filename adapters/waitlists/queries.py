@@ -18,11 +18,24 @@ from adapters.waitlists.tables import (
     waitlist_entries,
     waitlist_offers,
     waitlist_promotions,
+    waitlists,
 )
 
+w_ = waitlists.c
 e_ = waitlist_entries.c
 o_ = waitlist_offers.c
 p_ = waitlist_promotions.c
+
+
+@dataclass(frozen=True)
+class SettingsRow:
+    """A waitlist's settings, at the version of their last change."""
+
+    event_id: UUID
+    offer_window_seconds: int
+    on_accept: str
+    when_full: str
+    version: int
 
 
 @dataclass(frozen=True)
@@ -103,6 +116,14 @@ class WaitlistQueries:
 
     def __init__(self, engine: Engine | Reader) -> None:
         self.reader = Reader.of(engine)
+
+    def settings(self, tenant_id: UUID, event_id: UUID) -> SettingsRow | None:
+        """The event's waitlist settings; None: the event has no waitlist (yet)."""
+        query = select(
+            w_.event_id, w_.offer_window_seconds, w_.on_accept, w_.when_full, w_.version
+        ).where(w_.tenant_id == tenant_id, w_.event_id == event_id)
+        rows = self.reader.rows(query)
+        return SettingsRow(**rows[0]._mapping) if rows else None
 
     def entries(
         self,

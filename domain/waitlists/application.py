@@ -21,8 +21,8 @@ from domain.registration.participant import Participant, ParticipantStatus
 from domain.registration.seats import SeatLedger, ledger_id
 from domain.registration.workflow.record import EMPTY_RUN, changes_between
 from domain.registration.workflow.run import RunStatus, start, stop
-from domain.shared.application import Ack, check_version, retry_on_conflict
-from domain.shared.errors import InvalidValue, NotFound, RuleViolation
+from domain.shared.application import Ack, retry_on_conflict
+from domain.shared.errors import InvalidValue, NotFound, RuleViolation, VersionMismatch
 from domain.shared.names import free_text
 from domain.waitlists.queue import FreeSeats, Move, Priority
 from domain.waitlists.waitlist import (
@@ -103,9 +103,11 @@ class WaitlistedRegistration(RegistrationApplication):
         self.event(tenant_id, event_id)
         work = CommandWork(self)
         waitlist = self._waitlist_in(work, tenant_id, event_id)
-        # An event's waitlist not kept yet is at version 0 for If-Match.
-        unsaved = bool(waitlist.pending_events) and expected_version == 0
-        check_version(waitlist, None if unsaved else expected_version)
+        # If-Match is on the settings' version, which joins and offers leave as it is: a
+        # busy waitlist does not refuse its organiser. One not kept yet is at version 0.
+        current = 0 if waitlist.pending_events else waitlist.settings_version
+        if expected_version is not None and expected_version != current:
+            raise VersionMismatch(expected_version, current)
         waitlist.change_settings(offer_window, on_accept, when_full)
         return self.ack(waitlist, *work.changed(waitlist))
 

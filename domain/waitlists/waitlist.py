@@ -269,7 +269,7 @@ class Waitlist(Aggregate):
     ) -> None:
         self.tenant_id = tenant_id
         self.event_id = event_id
-        self._keep_settings(offer_window_seconds, on_accept, when_full)
+        self._keep_settings(offer_window_seconds, on_accept, when_full, self.version)
         self.entries: dict[str, Entry] = {}  # waiting or offered, by entry id
         self.order: list[str] = []  # the waiting entries' ids, next first
         self.of_participant: dict[str, str] = {}  # participant id -> entry id
@@ -367,7 +367,8 @@ class Waitlist(Aggregate):
 
     @event(SettingsChanged)
     def _settings_changed(self, offer_window_seconds: int, on_accept: str, when_full: str) -> None:
-        self._keep_settings(offer_window_seconds, on_accept, when_full)
+        # Applied before the aggregate takes the event's version: this event's is the next.
+        self._keep_settings(offer_window_seconds, on_accept, when_full, self.version + 1)
 
     def join(
         self,
@@ -538,12 +539,16 @@ class Waitlist(Aggregate):
 
     # Helpers
 
-    def _keep_settings(self, offer_window_seconds: int, on_accept: str, when_full: str) -> None:
+    def _keep_settings(
+        self, offer_window_seconds: int, on_accept: str, when_full: str, version: int
+    ) -> None:
         # Kept as the events carry them, plain JSON values: a snapshot stores the state
         # as it is, and could keep neither a timedelta nor (past a round trip) an enum.
         self.offer_window_seconds = offer_window_seconds
         self.on_accept_value = OnAccept(on_accept).value
         self.when_full_value = WhenFull(when_full).value
+        # The settings' own version (If-Match on them): joins and offers do not change it.
+        self.settings_version = version
 
     def _places(self) -> Sequence[Place]:
         return _Places(self.entries, self.order)

@@ -39,7 +39,7 @@ def _routes(c: Container) -> Sequence[Route]:
     entry = f"{waitlist}/entries/{{waitlist_entry_id:uuid}}"
     return [
         (waitlist, WaitlistResource(registration, queries, known)),
-        (f"{waitlist}/settings", WaitlistSettingsResource(registration)),
+        (f"{waitlist}/settings", WaitlistSettingsResource(registration, queries, known)),
         (f"{waitlist}/offers", OffersResource(queries, known)),
         (f"{waitlist}/promotions", PromotionsResource(queries, known)),
         (entry, EntryResource(queries)),

@@ -20,8 +20,11 @@ from entrypoints.http.requests import answer_created, found, load_body, load_que
 from entrypoints.http.schemas import EmptySchema
 from entrypoints.http.waitlists import examples
 from entrypoints.http.waitlists.resources import (
+    ALSO_READS,
     JOIN_OPERATION,
     JOIN_SCHEMA,
+    PROJECTION,
+    KnownEvent,
     entry_document,
     entry_location,
 )
@@ -37,9 +40,6 @@ from entrypoints.http.waitlists.schemas import (
 
 READ = Permission.PARTICIPANTS_READ
 TAGS = ("waitlists",)
-PROJECTION = "waitlists"
-# The event's own existence is read from the registration view, for a 404.
-ALSO_READS = ("registration",)
 
 ENTRY_QUERY_SCHEMA = WaitlistEntryQuerySchema()
 ENTRY_PAGE_SCHEMA = WaitlistEntryPageSchema()
@@ -49,9 +49,6 @@ OFFER_PAGE_SCHEMA = WaitlistOfferPageSchema()
 PROMOTION_QUERY_SCHEMA = WaitlistPromotionQuerySchema()
 PROMOTION_PAGE_SCHEMA = WaitlistPromotionPageSchema()
 EMPTY_SCHEMA = EmptySchema()
-
-# Whether the tenant has the event (from the events' view): the wiring answers it.
-KnownEvent = Callable[[UUID, UUID], bool]
 
 
 def row_document(row: EntryRow, in_category: int | None = None) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from uuid import UUID
 
 import falcon
 
+from adapters.waitlists.queries import WaitlistQueries
 from domain.platform.features import Feature
 from domain.platform.permissions import Permission
 from domain.shared.cause import current_cause
@@ -19,6 +20,7 @@ from entrypoints.http.operations import Operation
 from entrypoints.http.requests import (
     answer_command,
     expected_version,
+    found,
     load_body,
     load_query,
     set_etag,
@@ -38,6 +40,12 @@ from entrypoints.http.waitlists.schemas import (
 MANAGE = Permission.WAITLIST_MANAGE
 ANSWER = Permission.PARTICIPANTS_WRITE
 TAGS = ("waitlists",)
+PROJECTION = "waitlists"
+# The event's own existence is read from the registration view, for a 404.
+ALSO_READS = ("registration",)
+
+# Whether the tenant has the event (from the events' view): the wiring answers it.
+KnownEvent = Callable[[UUID, UUID], bool]
 
 # Built once: a marshmallow schema is costly to build and safe to share.
 SETTINGS_SCHEMA = WaitlistSettingsSchema()
@@ -63,7 +71,7 @@ def settings_document(waitlist: Waitlist) -> dict[str, Any]:
             "on_accept": waitlist.on_accept.value,
             "when_full": waitlist.when_full.value,
             # An event's waitlist not yet kept is at version 0.
-            "version": 0 if waitlist.pending_events else waitlist.version,
+            "version": 0 if waitlist.pending_events else waitlist.settings_version,
         }
     )
     return document
@@ -110,10 +118,13 @@ class WaitlistSettingsResource:
             response=WaitlistSettingsDocumentSchema,
             feature=Feature.WAITLIST,
             etag=True,
+            reads_projection=PROJECTION,
+            also_reads=ALSO_READS,
             tags=TAGS,
             description="An event whose settings were never changed has the defaults: "
             "offers hold their seats 48 hours, accepting approves, and a full event's "
-            "registrations join the waitlist.",
+            "registrations join the waitlist. The ETag is the settings' own version: "
+            "joins, offers and answers to them leave it as it is.",
             response_example=examples.SETTINGS,
             operation_id="getWaitlistSettings",
         ),
@@ -132,13 +143,24 @@ class WaitlistSettingsResource:
         ),
     }
 
-    def __init__(self, registration: WaitlistedRegistration) -> None:
+    def __init__(
+        self, registration: WaitlistedRegistration, queries: WaitlistQueries, known: KnownEvent
+    ) -> None:
         self.registration = registration
+        self.queries = queries
+        self.known = known
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, event_id: UUID) -> None:
         load_query(req, EMPTY_SCHEMA)
-        waitlist = self.registration.waitlist(req.context.principal.tenant_id, event_id)
-        document = settings_document(waitlist)
+        tenant_id = req.context.principal.tenant_id
+        row = self.queries.settings(tenant_id, event_id)
+        if row is None:
+            if not self.known(tenant_id, event_id):
+                found(None, f"no event with id {event_id}")
+            # No waitlist kept yet: the defaults, at version 0.
+            document = settings_document(Waitlist(tenant_id=tenant_id, event_id=event_id))
+        else:
+            document = SETTINGS_DOCUMENT_SCHEMA.dump(row)
         set_etag(resp, document["version"])
         resp.media = document
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import uuid4
 
 from falcon.testing import Result, TestClient
 
@@ -88,10 +89,11 @@ def test_without_the_waitlist_feature_a_full_event_refuses_with_event_full(
 
 
 def test_an_event_set_to_refuse_refuses_and_the_settings_honour_if_match(
-    client: TestClient, admin: Caller
+    client: TestClient, container: Container, admin: Caller
 ) -> None:
     event_id, _ = full_event(client, admin)
     path = f"/v1/events/{event_id}/waitlist/settings"
+    container.catch_up()
     defaults = client.simulate_get(path, headers=admin.headers)
     assert expect.ok(defaults) == {
         "event_id": event_id,
@@ -100,19 +102,31 @@ def test_an_event_set_to_refuse_refuses_and_the_settings_honour_if_match(
         "when_full": "waitlist",
         "version": 0,
     }
+    expect.ok(register(client, admin, event_id, "grace@example.org"), 201)
+    container.catch_up()
+    read = client.simulate_get(path, headers=admin.headers)
+    assert expect.ok(read)["version"] == 1
     body = {"offer_window_seconds": 3600, "on_accept": "approve", "when_full": "refuse"}
-    stale = client.simulate_put(path, json=body, headers={**admin.headers, "If-Match": '"7"'})
+    stale = client.simulate_put(path, json=body, headers={**admin.headers, "If-Match": '"0"'})
     expect.problem(stale, 412, "precondition-failed")
+    # Someone joins between the organiser's read and write: the settings did not change.
+    expect.ok(register(client, admin, event_id, "alan@example.org"), 201)
     changed = client.simulate_put(
-        path, json=body, headers={**admin.headers, "If-Match": defaults.headers["ETag"]}
+        path, json=body, headers={**admin.headers, "If-Match": read.headers["ETag"]}
     )
     assert expect.ok(changed)["when_full"] == "refuse"
-    refused = register(client, admin, event_id, "grace@example.org")
+    container.catch_up()
+    again = client.simulate_get(path, headers=admin.headers)
+    assert expect.ok(again) == expect.ok(changed)
+    assert again.headers["ETag"] == changed.headers["ETag"] != read.headers["ETag"]
+    refused = register(client, admin, event_id, "ada.two@example.org")
     assert expect.problem(refused, 409, "conflict")["code"] == "event-full"
     invalid = client.simulate_put(
         path, json={**body, "offer_window_seconds": 4}, headers=admin.headers
     )
     expect.problem(invalid, 422, "validation-failed")
+    unknown = client.simulate_get(f"/v1/events/{uuid4()}/waitlist/settings", headers=admin.headers)
+    expect.problem(unknown, 404, "not-found")
 
 
 def test_a_withdrawal_offers_the_seat_to_the_next_entry_who_accepts_and_is_approved(
