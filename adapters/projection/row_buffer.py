@@ -104,6 +104,23 @@ class RowBuffer:
         else:
             rows[key] = _Change(_Kind.DELETE)
 
+    def delete_all(self, table: Table, prefix: Any) -> None:
+        """Deletes every row whose primary key begins with `prefix` (pending ones too).
+
+        The rows are not known one by one: what is pending is sent first, then one
+        statement deletes them, so later changes in the batch apply after it.
+        """
+        prefix = _as_key(prefix)
+        self.flush()
+        columns = list(table.primary_key.columns)[: len(prefix)]
+        self.conn.execute(
+            delete(table).where(and_(*(c == v for c, v in zip(columns, prefix, strict=True))))
+        )
+        read = self._read.get(table, {})
+        for key in read:
+            if key[: len(prefix)] == prefix:
+                read[key] = None
+
     def value(self, table: Table, key: Any, column: str) -> Any:
         """A column of one row as it stands with the pending changes; MissingRow if none."""
         key = _as_key(key)

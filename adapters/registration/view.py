@@ -219,6 +219,26 @@ class SqlRegistrationView(SqlView):
             participants, participant_id, {**values, "version": version, "updated_at": at}
         )
 
+    def participant_restarted(
+        self,
+        participant_id: UUID,
+        changes: dict[str, Any],
+        workflow_version: int,
+        steps: list[dict[str, Any]],
+        branches: list[dict[str, Any]],
+        version: int,
+        at: datetime,
+    ) -> None:
+        """The participant's workflow run begun afresh: the steps and branches of the run
+        before it are gone, and `steps` and `branches` are the new run's."""
+        known = self._participant(participant_id)
+        self.rows.delete_all(participant_steps, participant_id)
+        self.rows.delete_all(participant_branches, participant_id)
+        known.active.clear()
+        known.workflow_version = workflow_version
+        changes = {**changes, "workflow_version": workflow_version}
+        self.participant_progressed(participant_id, changes, steps, branches, version, at)
+
     def participant_merged(
         self, participant_id: UUID, changes: dict[str, Any], version: int, at: datetime
     ) -> None:

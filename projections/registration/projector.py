@@ -88,6 +88,19 @@ class RegistrationView(Protocol):
     ) -> None:
         """The participant's new status (and reason), and the steps and branches that changed."""
 
+    def participant_restarted(
+        self,
+        participant_id: UUID,
+        changes: dict[str, Any],
+        workflow_version: int,
+        steps: list[dict[str, Any]],
+        branches: list[dict[str, Any]],
+        version: int,
+        at: datetime,
+    ) -> None:
+        """The participant's workflow run begun afresh on `workflow_version`: the earlier
+        run's steps and branches are gone, these are the new run's."""
+
     def participant_merged(
         self, participant_id: UUID, changes: dict[str, Any], version: int, at: datetime
     ) -> None:
@@ -233,8 +246,17 @@ class RegistrationProjector(Projector[RegistrationView]):
 
     @on(Participant.Promoted)
     def _promoted(self, e: Participant.Promoted, view: RegistrationView) -> None:
+        # The run begins afresh: a participant staff queued had steps of the one before.
         status = status_after(e.workflow["status"]).value
-        self._progressed(e, view, {"status": status, "waitlist_entry_id": None})
+        view.participant_restarted(
+            e.originator_id,
+            {"status": status, "waitlist_entry_id": None},
+            e.workflow_version,
+            e.workflow["steps"],
+            e.workflow["branches"],
+            e.originator_version,
+            e.timestamp,
+        )
 
     # Screening's word: a hold shows as the reason a pending participant waits (and may
     # take an approval back); a release lets it through; a block is shown with its reason.
@@ -278,8 +300,7 @@ class RegistrationProjector(Projector[RegistrationView]):
         e: Participant.StepCompleted
         | Participant.Withdrawn
         | Participant.Cancelled
-        | Participant.Waitlisted
-        | Participant.Promoted,
+        | Participant.Waitlisted,
         view: RegistrationView,
         changes: dict[str, Any],
     ) -> None:

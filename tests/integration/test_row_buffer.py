@@ -140,9 +140,25 @@ operations = st.lists(
         st.tuples(st.just("read"), keys, st.sampled_from(["x", "y"])),
         st.tuples(st.just("load"), keys, st.lists(keys, max_size=3)),
         st.tuples(st.just("flush"), keys, st.just({})),
+        st.tuples(st.just("delete_all"), keys, st.just({})),
     ),
     max_size=30,
 )
+
+
+def test_rows_deleted_by_a_key_prefix_go_pending_and_stored_alike(tables: Engine) -> None:
+    with tables.begin() as conn:
+        conn.execute(buffered.insert(), [{"a": 1, "b": "k", "x": 1}, {"a": 2, "b": "k", "x": 2}])
+        buffer = RowBuffer(conn)
+        buffer.load(buffered, [(1, "k")])
+        buffer.insert(buffered, {"a": 1, "b": "l", "x": 3})
+        buffer.delete_all(buffered, 1)
+        with pytest.raises(MissingRow):
+            buffer.value(buffered, (1, "k"), "x")
+        buffer.insert(buffered, {"a": 1, "b": "k", "x": 4})
+        buffer.flush()
+
+    assert rows(tables, buffered) == [(1, "k", 4, None), (2, "k", 2, None)]
 
 
 def test_buffered_changes_leave_the_table_as_one_by_one_sql_would(tables: Engine) -> None:
@@ -175,6 +191,10 @@ def test_buffered_changes_leave_the_table_as_one_by_one_sql_would(tables: Engine
                     buffer.load(buffered, [key, *arg])
                 elif kind == "flush":
                     buffer.flush()
+                elif kind == "delete_all":  # every row of the key's first column
+                    buffer.delete_all(buffered, key[0])
+                    conn.execute(direct.delete().where(direct.c.a == key[0]))
+                    present = {k for k in present if k[0] != key[0]}
             buffer.flush()
         assert rows(tables, buffered) == rows(tables, direct)
 

@@ -13,12 +13,14 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from adapters.projection.verify import verify
+from adapters.registration.queries import RegistrationQueries
 from adapters.settings import Settings
 from adapters.sql.paging import BadCursor, encode_cursor
 from adapters.waitlists.queries import EntryRow, WaitlistQueries
 from adapters.waitlists.tables import waitlists
 from domain.registration.application import RegistrationApplication
 from domain.shared.cause import Cause, caused_by
+from domain.waitlists.application import WaitlistedRegistration
 from domain.waitlists.queue import FreeSeats, Move, Priority
 from domain.waitlists.waitlist import OnAccept, Waitlist, WhenFull
 from entrypoints.wiring.container import Container
@@ -320,4 +322,48 @@ def test_positions_are_the_aggregates_ranks_after_any_sequence_of_changes(
     check()
     for projection in container.sql_projections():
         if projection.name == "waitlists":
+            assert list(verify(projection)) == []
+
+
+def test_a_participant_promoted_into_the_workflow_shows_its_run_begun_afresh(
+    container: Container,
+) -> None:
+    # Staff queued a pending participant (its open step closed); the offer it accepts
+    # begins the workflow again: its steps read as the new run, and a rebuild agrees.
+    registration = container.app(WaitlistedRegistration)
+    tenant = uuid4()
+    starts = NOW + timedelta(days=30)
+    event_id = registration.create_event(
+        tenant, "Masterclass", starts, starts + timedelta(hours=3), "UTC", capacity=1
+    ).aggregate_id
+    registration.open_registration(tenant, event_id)
+    registration.change_waitlist_settings(
+        tenant, event_id, WINDOW, OnAccept.WORKFLOW, WhenFull.WAITLIST
+    )
+    holder, queued = (
+        registration.register(
+            tenant, event_id, {"first_name": n, "last_name": "Lovelace", "email": f"{n}@ex.org"}
+        ).aggregate_id
+        for n in ("ada", "grace")
+    )
+    registration.complete_step(tenant, holder, "approval", "approved")
+    entry = registration.join_waitlist(tenant, event_id, [queued], Priority.NORMAL, STAFF).entry
+    container.catch_up()
+    queries = container.query(RegistrationQueries)
+    waiting = queries.participant(tenant, queued)
+    assert waiting is not None
+    assert [(s.step_id, s.status) for s in waiting.steps] == [("approval", "cancelled")]
+
+    registration.cancel(tenant, holder)
+    registration.accept_offer(tenant, event_id, entry.id)
+    container.catch_up()
+
+    promoted = queries.participant(tenant, queued)
+    assert promoted is not None
+    assert (promoted.status, promoted.active_steps) == ("pending", ["approval"])
+    assert [(s.step_id, s.status, s.completed_at) for s in promoted.steps] == [
+        ("approval", "active", None)
+    ]
+    for projection in container.sql_projections():
+        if projection.name == "registration":
             assert list(verify(projection)) == []
