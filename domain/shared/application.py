@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import wraps
@@ -56,6 +58,20 @@ class Ack(Generic[A]):
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+_rehearsing: ContextVar[bool] = ContextVar("accredit_rehearsing", default=False)
+
+
+@contextmanager
+def rehearsal() -> Iterator[None]:
+    """Commands run inside check every rule and record nothing (a dry run): what they
+    would have saved is dropped, and their answers carry no position."""
+    token = _rehearsing.set(True)
+    try:
+        yield
+    finally:
+        _rehearsing.reset(token)
 
 
 class ConflictObserver(Protocol):
@@ -144,6 +160,10 @@ class AccreditApplication(Application[UUID]):
 
         Each domain event is stamped with the cause in effect and its tenant.
         """
+        if _rehearsing.get():
+            for aggregate in aggregates:
+                aggregate.collect_events()
+            return None
         cause = current_cause()
         for aggregate in aggregates:
             tenant_id = getattr(aggregate, "tenant_id", None)

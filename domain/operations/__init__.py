@@ -1,0 +1,1 @@
+"""Long-running work asked for over the API: bulk operations."""

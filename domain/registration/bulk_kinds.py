@@ -1,0 +1,150 @@
+"""The registration context's bulk actions: complete a step, cancel, set a field."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from domain.registration.application import RegistrationApplication
+from domain.registration.participant import ParticipantStatus
+from domain.registration.person import PersonalDetails
+from domain.shared.bulk_kinds import BulkItem, BulkKind, Facts, recorded
+from domain.shared.errors import InvalidValue, NotFound
+from domain.shared.names import free_text
+
+COMMENT_MAX = 1000
+REASON_MAX = 500
+OUTCOMES = ("approved", "rejected")
+# Details many people share; a name, an address or a document is each person's own.
+SETTABLE_FIELDS = ("organisation", "nationality")
+_ENDED = {
+    ParticipantStatus.REJECTED.value,
+    ParticipantStatus.WITHDRAWN.value,
+    ParticipantStatus.CANCELLED.value,
+    ParticipantStatus.MERGED.value,
+}
+
+
+def _text(params: Mapping[str, Any], name: str, limit: int) -> str | None:
+    value = params.get(name)
+    if value is not None and not isinstance(value, str):
+        raise InvalidValue(f"params.{name}", "must be text")
+    return free_text(value, f"params.{name}", limit)
+
+
+def _ended(facts: Facts) -> str | None:
+    if facts.status == ParticipantStatus.MERGED.value:
+        return "participant-merged"
+    return "participant-ended" if facts.status in _ENDED else None
+
+
+class _RegistrationKind:
+    undo_kind: str | None = None
+
+    def __init__(self, registration: RegistrationApplication) -> None:
+        self.registration = registration
+
+    def _own(self, item: BulkItem) -> None:
+        """Refuses a participant of another event than the operation's."""
+        participant = self.registration.participant(item.tenant_id, item.participant_id)
+        if participant.event_id != item.event_id:
+            raise NotFound(f"no participant with id {item.participant_id} at this event")
+
+    def applied(self, item: BulkItem, causation_id: str) -> bool:
+        return recorded(self.registration, item.participant_id, causation_id)
+
+
+class CompleteStep(_RegistrationKind):
+    """Records a step's outcome (approved or rejected) for each participant."""
+
+    name = "complete-step"
+
+    def clean(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        step_id = params.get("step_id")
+        if not isinstance(step_id, str) or not step_id.strip() or len(step_id) > 100:
+            raise InvalidValue("params.step_id", "the id of a step of the event's workflow")
+        outcome = params.get("outcome")
+        if outcome not in OUTCOMES:
+            raise InvalidValue("params.outcome", "must be approved or rejected")
+        return {
+            "step_id": step_id.strip(),
+            "outcome": outcome,
+            "comment": _text(params, "comment", COMMENT_MAX),
+        }
+
+    def preflight(self, params: Mapping[str, Any], facts: Facts) -> str | None:
+        if (ended := _ended(facts)) is not None:
+            return ended
+        if facts.status == ParticipantStatus.WAITLISTED.value:
+            return "participant-waitlisted"
+        return None if params["step_id"] in facts.active_steps else "step-not-active"
+
+    def apply(self, item: BulkItem) -> dict[str, Any] | None:
+        self._own(item)
+        self.registration.complete_step(
+            item.tenant_id,
+            item.participant_id,
+            item.params["step_id"],
+            item.params["outcome"],
+            comment=item.params.get("comment"),
+        )
+        return None  # approving is not undone by rejecting
+
+
+class Cancel(_RegistrationKind):
+    """Cancels each participant's registration (its seat passes on)."""
+
+    name = "cancel"
+
+    def clean(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        return {"reason": _text(params, "reason", REASON_MAX)}
+
+    def preflight(self, params: Mapping[str, Any], facts: Facts) -> str | None:
+        del params
+        return _ended(facts)
+
+    def apply(self, item: BulkItem) -> dict[str, Any] | None:
+        self._own(item)
+        self.registration.cancel(item.tenant_id, item.participant_id, item.params.get("reason"))
+        return None
+
+
+class SetField(_RegistrationKind):
+    """Sets one personal detail many people share (organisation, nationality) to a value."""
+
+    name = "set-field"
+    undo_kind = "set-field"
+
+    def clean(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        field = params.get("field")
+        if field not in SETTABLE_FIELDS:
+            raise InvalidValue("params.field", f"must be one of {', '.join(SETTABLE_FIELDS)}")
+        value = params.get("value")
+        if value is not None and not isinstance(value, str):
+            raise InvalidValue("params.value", "must be text, or null to clear it")
+        if value is not None:
+            # Checked as a registration checks it, once, rather than refused item by item.
+            today = self.registration.clock().date()
+            sample = {"first_name": "Check", "email": "check@example.org", field: value}
+            checked = PersonalDetails.checked(today, **sample)
+            value = getattr(checked, field)
+        return {"field": field, "value": value}
+
+    def preflight(self, params: Mapping[str, Any], facts: Facts) -> str | None:
+        del params
+        return _ended(facts)
+
+    def apply(self, item: BulkItem) -> dict[str, Any] | None:
+        self._own(item)
+        field = item.params["field"]
+        # An undo sets back the value each participant had.
+        value = item.undo["value"] if item.undo else item.params["value"]
+        participant = self.registration.participant(item.tenant_id, item.participant_id)
+        before = getattr(participant.details, field)
+        self.registration.update_participant(item.tenant_id, item.participant_id, {field: value})
+        return {"value": before}
+
+
+def registration_kinds(registration: RegistrationApplication) -> list[BulkKind]:
+    """The registration context's bulk kinds, on its application."""
+    return [CompleteStep(registration), Cancel(registration), SetField(registration)]
