@@ -22,8 +22,8 @@ from adapters.sql.eventstore import eventstore_env
 from domain.platform.permissions import Permission
 from domain.shared.application import AccreditApplication, Ack
 from entrypoints.http.app import create_app as http_app
-from entrypoints.http.operations import Operation
 from entrypoints.http.requests import answer_command
+from entrypoints.http.responders import Operation
 from entrypoints.wiring.container import Container, assemble
 from entrypoints.wiring.context import Context, Route
 from entrypoints.wiring.contexts import CONTEXTS

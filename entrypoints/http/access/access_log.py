@@ -18,8 +18,8 @@ from entrypoints.http.access.report_schemas import (
     AccessLogQuerySchema,
 )
 from entrypoints.http.access.zones import no_event
-from entrypoints.http.operations import Operation
 from entrypoints.http.requests import found, load_query, page_limit
+from entrypoints.http.responders import Operation
 
 READ = Permission.ACCESS_READ
 TAGS = ("access",)

@@ -24,7 +24,6 @@ from entrypoints.http.access.venue_schemas import (
     RemovedSchema,
 )
 from entrypoints.http.access.zones import EMPTY_SCHEMA, MANAGE, PROJECTION, READ, TAGS, no_event
-from entrypoints.http.operations import Operation
 from entrypoints.http.requests import (
     answer_command,
     answer_created,
@@ -35,6 +34,7 @@ from entrypoints.http.requests import (
     page_limit,
     set_etag,
 )
+from entrypoints.http.responders import Operation
 
 CHECKPOINT_CREATE_SCHEMA = CheckpointCreateSchema()
 CHECKPOINT_UPDATE_SCHEMA = CheckpointUpdateSchema()

@@ -22,7 +22,6 @@ from entrypoints.http.access.credential_schemas import (
     CredentialReadSchema,
     CredentialSchema,
 )
-from entrypoints.http.operations import Operation
 from entrypoints.http.requests import (
     answer_command,
     expected_version,
@@ -32,6 +31,7 @@ from entrypoints.http.requests import (
     page_limit,
     set_etag,
 )
+from entrypoints.http.responders import Operation
 from entrypoints.http.schemas import EmptySchema
 
 READ = Permission.CREDENTIALS_READ

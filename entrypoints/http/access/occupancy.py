@@ -16,8 +16,8 @@ from entrypoints.http.access.report_schemas import (
     OccupancySchema,
 )
 from entrypoints.http.access.zones import no_event
-from entrypoints.http.operations import Operation
 from entrypoints.http.requests import found, load_query, page_limit
+from entrypoints.http.responders import Operation
 from entrypoints.http.schemas import EmptySchema
 
 PROJECTION = "occupancy"

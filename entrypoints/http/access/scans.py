@@ -31,9 +31,9 @@ from entrypoints.http.access.scan_schemas import (
     ScanBatchSchema,
     ScanSchema,
 )
-from entrypoints.http.operations import Operation
 from entrypoints.http.problems import Problem
 from entrypoints.http.requests import POSITION_HEADER, load_body
+from entrypoints.http.responders import Operation
 
 SCAN = Permission.CHECK_IN_SCAN
 MANAGE = Permission.ACCESS_MANAGE

@@ -29,7 +29,6 @@ from entrypoints.http.access.venue_schemas import (
     ZoneSchema,
     ZoneUpdateSchema,
 )
-from entrypoints.http.operations import Operation
 from entrypoints.http.requests import (
     answer_command,
     answer_created,
@@ -40,6 +39,7 @@ from entrypoints.http.requests import (
     page_limit,
     set_etag,
 )
+from entrypoints.http.responders import Operation
 from entrypoints.http.schemas import EmptySchema
 
 READ = Permission.ACCESS_READ

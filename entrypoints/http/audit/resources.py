@@ -22,9 +22,9 @@ from entrypoints.http.audit.schemas import (
     aggregate_state,
     audit_event,
 )
-from entrypoints.http.operations import Operation
 from entrypoints.http.problems import Problem
 from entrypoints.http.requests import int_param, load_query, set_etag
+from entrypoints.http.responders import Operation
 from entrypoints.http.schemas import EmptySchema
 
 AUDIT_READ = Permission.AUDIT_READ

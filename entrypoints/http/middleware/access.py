@@ -13,8 +13,8 @@ from adapters.service.usage import KeyUsageRecorder
 from domain.platform import key_secret
 from domain.platform.application import PlatformApplication, Principal
 from domain.platform.features import Feature
-from entrypoints.http.operations import operation_of
 from entrypoints.http.problems import Problem
+from entrypoints.http.responders import operation_of
 
 
 class AuthMiddleware:

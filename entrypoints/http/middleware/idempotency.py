@@ -10,9 +10,9 @@ import falcon
 
 from adapters.service.idempotency import IdempotencyStore, Outcome, StoredResponse
 from domain.platform.application import Principal
-from entrypoints.http.operations import operation_of
 from entrypoints.http.problems import Problem
 from entrypoints.http.requests import IDEMPOTENCY_KEY_PATTERN, POSITION_HEADER
+from entrypoints.http.responders import operation_of
 from entrypoints.http.schemas import REPLAY_NOTE
 
 IDEMPOTENCY_KEY = "Idempotency-Key"

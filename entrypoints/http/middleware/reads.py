@@ -19,9 +19,9 @@ from adapters.projection.tracking import Positions
 from adapters.service.key_positions import KeyPositions
 from domain.platform.application import Principal
 from domain.shared.application import Position
-from entrypoints.http.operations import operation_of, projections_read
 from entrypoints.http.problems import Problem
 from entrypoints.http.requests import POSITION_HEADER, parse_positions, requested_positions
+from entrypoints.http.responders import operation_of, projections_read
 
 logger = logging.getLogger(__name__)
 

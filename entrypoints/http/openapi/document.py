@@ -26,7 +26,6 @@ from entrypoints.http.openapi.problem_types import (
     problem_table,
     slugs_answered,
 )
-from entrypoints.http.operations import Operation, operation_of, projections_read
 from entrypoints.http.problems import PROBLEM_TYPES, type_uri
 from entrypoints.http.requests import (
     IDEMPOTENCY_KEY_PATTERN,
@@ -37,6 +36,7 @@ from entrypoints.http.requests import (
     POSITION_HEADER,
     position_pattern,
 )
+from entrypoints.http.responders import Operation, operation_of, projections_read
 from entrypoints.http.schemas import REPLAY_NOTE, ProblemSchema
 
 VERSION = "0.1.0"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from entrypoints.http.operations import Operation
 from entrypoints.http.requests import POSITION_HEADER
+from entrypoints.http.responders import Operation
 
 REQUEST_ID = "X-Request-Id"
 CORRELATION_ID = "X-Correlation-Id"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from entrypoints.http.operations import Operation
 from entrypoints.http.problems import PROBLEM_JSON, PROBLEM_TYPES, type_uri
 from entrypoints.http.requests import MAX_BODY_BYTES
+from entrypoints.http.responders import Operation
 
 _SOME_PATH = "/v1/participants/be6b60d5-23ea-4faa-89d3-6ed2e53f1535"
 

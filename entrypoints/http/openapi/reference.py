@@ -9,8 +9,8 @@ from typing import Any
 import falcon
 from marshmallow import Schema, fields
 
-from entrypoints.http.operations import Operation
 from entrypoints.http.problems import PROBLEM_TYPES, Problem, type_uri
+from entrypoints.http.responders import Operation
 
 TAGS = ("ops",)
 # Swagger UI draws the page from these alone; the page may fetch nothing from elsewhere.

@@ -10,8 +10,8 @@ from adapters.projection.failures import failures
 from domain.platform.application import PlatformApplication
 from entrypoints.http.operability import examples
 from entrypoints.http.operability.schemas import HealthSchema
-from entrypoints.http.operations import Operation
 from entrypoints.http.problems import OUTAGE_RETRY_SECONDS, Problem
+from entrypoints.http.responders import Operation
 
 
 class HealthResource:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import falcon
 
-from entrypoints.http.operations import Operation
+from entrypoints.http.responders import Operation
 from entrypoints.observability.metrics import Exposition
 
 

@@ -9,7 +9,7 @@ from marshmallow import Schema, fields
 
 from adapters.projection.status import ProjectionStatus
 from entrypoints.http.operability import examples
-from entrypoints.http.operations import Operation
+from entrypoints.http.responders import Operation
 
 
 class UpstreamLagSchema(Schema):

@@ -12,7 +12,6 @@ from adapters.platform.queries import ApiKeyRow, PlatformQueries
 from adapters.service.usage import KeyUsageRecorder
 from domain.platform.application import PlatformApplication
 from domain.platform.permissions import Permission
-from entrypoints.http.operations import Operation
 from entrypoints.http.platform import examples
 from entrypoints.http.platform.schemas import (
     ApiKeyIssuedSchema,
@@ -31,6 +30,7 @@ from entrypoints.http.requests import (
     load_body,
     set_etag,
 )
+from entrypoints.http.responders import Operation
 from entrypoints.http.schemas import EmptySchema
 
 MANAGE = Permission.API_KEYS_MANAGE

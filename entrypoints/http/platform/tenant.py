@@ -7,11 +7,11 @@ import falcon
 from adapters.platform.queries import PlatformQueries
 from domain.platform.application import PlatformApplication
 from domain.platform.permissions import Permission
-from entrypoints.http.operations import Operation
 from entrypoints.http.platform import examples
 from entrypoints.http.platform.schemas import TenantSchema, TenantUpdateSchema
 from entrypoints.http.problems import Problem
 from entrypoints.http.requests import answer_command, expected_version, load_body, set_etag
+from entrypoints.http.responders import Operation
 
 # Built once: a marshmallow schema is costly to build and safe to share.
 TENANT_SCHEMA = TenantSchema()

@@ -11,7 +11,6 @@ from domain.platform.permissions import Permission
 from domain.registration.application import RegistrationApplication
 from domain.registration.managed_event import ManagedEvent
 from domain.shared.application import Ack
-from entrypoints.http.operations import Operation
 from entrypoints.http.registration import examples
 from entrypoints.http.registration.documents import (
     EVENT_PAGE_SCHEMA,
@@ -37,6 +36,7 @@ from entrypoints.http.requests import (
     page_limit,
     set_etag,
 )
+from entrypoints.http.responders import Operation
 from entrypoints.http.schemas import EmptySchema
 
 READ = Permission.EVENTS_READ

@@ -13,7 +13,6 @@ from domain.platform.permissions import Permission
 from domain.registration.application import RegistrationApplication
 from domain.registration.participant import Participant
 from domain.shared.application import Ack
-from entrypoints.http.operations import Operation
 from entrypoints.http.registration import examples
 from entrypoints.http.registration.documents import (
     EVENT_COUNTS_SCHEMA,
@@ -38,6 +37,7 @@ from entrypoints.http.requests import (
     page_limit,
     set_etag,
 )
+from entrypoints.http.responders import Operation
 
 READ = Permission.PARTICIPANTS_READ
 WRITE = Permission.PARTICIPANTS_WRITE

@@ -10,7 +10,6 @@ import falcon
 from adapters.registration.queries import RegistrationQueries
 from domain.registration.application import RegistrationApplication
 from domain.shared.cause import current_cause
-from entrypoints.http.operations import Operation
 from entrypoints.http.problems import Problem
 from entrypoints.http.registration import examples
 from entrypoints.http.registration.documents import QUEUE_PAGE_SCHEMA
@@ -29,6 +28,7 @@ from entrypoints.http.registration.participants import (
     require_event,
 )
 from entrypoints.http.requests import expected_version, load_body, load_query, page_limit
+from entrypoints.http.responders import Operation
 from entrypoints.http.schemas import EmptySchema
 
 # Built once: a marshmallow schema is costly to build and safe to share.

@@ -14,7 +14,6 @@ from adapters.screening.blacklist_queries import BlacklistQueries, EntryFilter
 from domain.platform.permissions import Permission
 from domain.screening.application import ScreeningApplication
 from domain.screening.blacklist import Blacklist
-from entrypoints.http.operations import Operation
 from entrypoints.http.requests import (
     answer_command,
     answer_created,
@@ -23,6 +22,7 @@ from entrypoints.http.requests import (
     load_query,
     page_limit,
 )
+from entrypoints.http.responders import Operation
 from entrypoints.http.schemas import EmptySchema
 from entrypoints.http.screening import blacklist_examples as examples
 from entrypoints.http.screening.blacklist_schemas import (

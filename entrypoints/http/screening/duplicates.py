@@ -11,8 +11,8 @@ from adapters.screening.duplicate_queries import CandidateDetail, DuplicateQueri
 from domain.platform.permissions import Permission
 from domain.screening.application import ScreeningApplication
 from domain.screening.pair_review import Decision, PairReview
-from entrypoints.http.operations import Operation
 from entrypoints.http.requests import answer_command, found, load_body, load_query, page_limit
+from entrypoints.http.responders import Operation
 from entrypoints.http.schemas import EmptySchema
 from entrypoints.http.screening import duplicate_examples as examples
 from entrypoints.http.screening.duplicate_schemas import (

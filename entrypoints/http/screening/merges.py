@@ -12,7 +12,6 @@ from domain.platform.permissions import Permission
 from domain.registration.application import RegistrationApplication
 from domain.registration.merge import Merge
 from domain.shared.application import Ack
-from entrypoints.http.operations import Operation
 from entrypoints.http.requests import (
     answer_command,
     answer_created,
@@ -23,6 +22,7 @@ from entrypoints.http.requests import (
     page_limit,
     set_etag,
 )
+from entrypoints.http.responders import Operation
 from entrypoints.http.schemas import EmptySchema
 from entrypoints.http.screening import merge_examples as examples
 from entrypoints.http.screening.merge_schemas import (

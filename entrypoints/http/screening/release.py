@@ -10,8 +10,8 @@ from marshmallow import Schema, fields
 from domain.platform.permissions import Permission
 from domain.registration.application import RegistrationApplication
 from domain.shared.cause import current_cause
-from entrypoints.http.operations import Operation
 from entrypoints.http.requests import answer_command, load_body
+from entrypoints.http.responders import Operation
 from entrypoints.http.schemas import EmptySchema
 
 EMPTY_SCHEMA = EmptySchema()

@@ -15,8 +15,8 @@ from domain.platform.permissions import Permission
 from domain.shared.cause import current_cause
 from domain.waitlists.application import WaitlistedRegistration
 from domain.waitlists.queue import Priority
-from entrypoints.http.operations import Operation
 from entrypoints.http.requests import answer_created, found, load_body, load_query, page_limit
+from entrypoints.http.responders import Operation
 from entrypoints.http.schemas import EmptySchema
 from entrypoints.http.waitlists import examples
 from entrypoints.http.waitlists.resources import (

@@ -16,7 +16,6 @@ from domain.shared.cause import current_cause
 from domain.waitlists.application import EntryAck, WaitlistedRegistration
 from domain.waitlists.queue import Move, Priority
 from domain.waitlists.waitlist import OnAccept, Waitlist, WhenFull
-from entrypoints.http.operations import Operation
 from entrypoints.http.requests import (
     answer_command,
     expected_version,
@@ -25,6 +24,7 @@ from entrypoints.http.requests import (
     load_query,
     set_etag,
 )
+from entrypoints.http.responders import Operation
 from entrypoints.http.schemas import EmptySchema
 from entrypoints.http.waitlists import examples
 from entrypoints.http.waitlists.schemas import (

@@ -20,7 +20,7 @@ from domain.platform.permissions import Permission
 from domain.shared.application import AccreditApplication
 from domain.shared.errors import RuleViolation
 from entrypoints.http.app import create_app
-from entrypoints.http.operations import Operation
+from entrypoints.http.responders import Operation
 from entrypoints.wiring.container import Container, assemble
 from entrypoints.wiring.context import Context, ProblemTypes, Route
 from entrypoints.wiring.contexts import CONTEXTS

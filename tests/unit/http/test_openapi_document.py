@@ -15,8 +15,8 @@ from marshmallow import Schema, fields
 
 from entrypoints.http.app import create_app
 from entrypoints.http.openapi.document import build_spec
-from entrypoints.http.operations import Operation
 from entrypoints.http.problems import PROBLEM_TYPES
+from entrypoints.http.responders import Operation
 from entrypoints.wiring.container import Container
 from tests.unit.http import expect
 from tests.unit.http.conftest import Caller

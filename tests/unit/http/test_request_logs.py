@@ -12,7 +12,7 @@ import falcon
 import pytest
 from falcon.testing import TestClient
 
-from entrypoints.http.operations import Operation
+from entrypoints.http.responders import Operation
 from entrypoints.observability.access_log import log_access
 from entrypoints.observability.logs import log_handler
 from tests.unit.http.conftest import Caller
