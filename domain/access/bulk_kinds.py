@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
-from uuid import UUID
 
 from domain.access.application import AccessApplication
-from domain.access.credential import credential_id
+from domain.access.credential import Credential, credential_id
+from domain.shared.application import rehearsing
 from domain.shared.bulk_kinds import BulkItem, BulkKind, Facts, recorded
 from domain.shared.errors import InvalidValue, NotFound
 from domain.shared.names import free_text
 
 REASON_MAX = 500
 # A re-issued code is kept for the organiser to fetch once (the access API's code route).
-KeepCode = Callable[[UUID, UUID, str], None]  # tenant id, participant id, code
+KeepCode = Callable[[Credential, str], None]
 
 
 class _CredentialKind:
@@ -95,7 +95,8 @@ class ReissueCredential(_CredentialKind):
     def apply(self, item: BulkItem) -> dict[str, Any] | None:
         self._check_event(item)
         issued = self.access.reissue_credential(item.tenant_id, item.participant_id)
-        self.keep_code(item.tenant_id, item.participant_id, issued.code)
+        if not rehearsing():  # a dry run's code was never the credential's
+            self.keep_code(issued.ack.aggregate, issued.code)
         return None  # the old code is gone
 
 

@@ -138,6 +138,7 @@ class OperationsApplication(AccreditApplication):
         """Records the next part of the resolved selection."""
         operation = self.load(BulkOperation, operation_id)
         operation.select(list(participant_ids), complete)
+        self._end_if_done(operation)  # a selection of no one ends at once
         return self.ack(operation)
 
     def claim_items(self, operation_id: UUID, count: int) -> list[tuple[int, UUID]]:

@@ -58,6 +58,7 @@ class Outcome:
     participant_id: UUID
     result: ItemResult
     problem: str | None = None  # the refusal's problem type (slug)
+    code: str | None = None  # the rule that refused it (the problem's `code`)
     detail: str | None = None
     undo: dict[str, Any] | None = None  # what the compensating command needs
 
@@ -67,6 +68,7 @@ class Outcome:
             "participant_id": str(self.participant_id),
             "result": self.result.value,
             "problem": self.problem,
+            "code": self.code,
             "detail": self.detail,
             "undo": self.undo,
         }
@@ -78,6 +80,7 @@ class Outcome:
             participant_id=UUID(record["participant_id"]),
             result=ItemResult(record["result"]),
             problem=record.get("problem"),
+            code=record.get("code"),
             detail=record.get("detail"),
             undo=record.get("undo"),
         )

@@ -74,6 +74,11 @@ def rehearsal() -> Iterator[None]:
         _rehearsing.reset(token)
 
 
+def rehearsing() -> bool:
+    """Whether commands now record nothing (what they touch outside the store must not change)."""
+    return _rehearsing.get()
+
+
 class ConflictObserver(Protocol):
     """Told of each optimistic-concurrency conflict a command meets (for metrics)."""
 
@@ -160,7 +165,7 @@ class AccreditApplication(Application[UUID]):
 
         Each domain event is stamped with the cause in effect and its tenant.
         """
-        if _rehearsing.get():
+        if rehearsing():
             for aggregate in aggregates:
                 aggregate.collect_events()
             return None

@@ -20,7 +20,10 @@ from adapters.projection.pg_leadership import conninfo_of
 from adapters.registration.queries import RegistrationQueries
 from adapters.sql.eventstore import cipher
 from domain.access.application import AccessApplication
+from domain.access.bulk_kinds import access_kinds
+from domain.access.credential import Credential
 from domain.registration.application import RegistrationApplication
+from domain.shared.bulk_kinds import BulkKind
 from entrypoints.http.access.access_log import AccessLogExportResource, AccessLogResource
 from entrypoints.http.access.checkpoints import (
     CheckpointResource,
@@ -178,6 +181,16 @@ def _routes(c: Container) -> Sequence[Route]:
     return [*_venue_routes(c), *_credential_routes(c), *_scan_routes(c), *_report_routes(c)]
 
 
+def _bulk_kinds(c: Container) -> Sequence[BulkKind]:
+    codes = UndeliveredCodes(c.service_engine, cipher(c.settings))
+
+    def keep(credential: Credential, code: str) -> None:
+        # Shown once, like any re-issued code: the organiser takes it from the code route.
+        codes.keep(credential.id, credential.tenant_id, credential.generation, code)
+
+    return access_kinds(c.app(AccessApplication), keep)
+
+
 ACCESS = Context(
     name="access",
     application=AccessApplication,
@@ -191,4 +204,5 @@ ACCESS = Context(
     routes=_routes,
     workers={"credentials": run_credentials, "scans": run_scan_decider},
     workers_wanted={"scans": lambda settings: settings.scans_by_worker},
+    bulk_kinds=_bulk_kinds,
 )

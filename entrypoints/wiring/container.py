@@ -29,6 +29,7 @@ from adapters.sql.reader import Reader
 from adapters.sql.schema import create_tables, service_tables, startup_lock, view_tables
 from domain.platform.application import PlatformApplication
 from domain.shared.application import AccreditApplication
+from domain.shared.bulk_kinds import BulkKind
 from entrypoints.wiring.context import Context, ViewAccess
 from projections.projector import Projector
 
@@ -64,6 +65,15 @@ class Container:
             if isinstance(application, cls):
                 return application
         raise LookupError(f"no context wires a {cls.__name__}")
+
+    def bulk_kinds(self) -> dict[str, BulkKind]:
+        """Every context's bulk actions, by name."""
+        kinds: dict[str, BulkKind] = {}
+        for context in self.contexts:
+            for kind in context.bulk_kinds(self) if context.bulk_kinds else ():
+                if kinds.setdefault(kind.name, kind) is not kind:
+                    raise ValueError(f"two contexts offer the bulk action {kind.name!r}")
+        return kinds
 
     def query(self, cls: type[Q]) -> Q:
         """The read model of that class."""

@@ -20,6 +20,7 @@ from adapters.sql.eventstore import eventstore_env
 from adapters.sql.reader import Reader
 from adapters.sql.store_check import check_store
 from domain.shared.application import AccreditApplication
+from domain.shared.bulk_kinds import BulkKind
 from domain.shared.errors import DomainError
 from projections.projector import Projector
 
@@ -94,6 +95,8 @@ class Context:
     # The context whose application this one's `application` extends (a subclass with the
     # same name and event store): it is made in that context's place, not beside it.
     extends: str | None = None
+    # The bulk actions the context offers (each through its own commands), on a container.
+    bulk_kinds: Callable[[Container], Sequence[BulkKind]] | None = None
 
     def new_application(self, settings: Settings) -> AccreditApplication | None:
         """The context's application on these settings, or None."""

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from adapters.registration.queries import RegistrationQueries
 from adapters.registration.view import SqlRegistrationView
 from domain.registration.application import RegistrationApplication
+from domain.registration.bulk_kinds import registration_kinds
 from entrypoints.http.registration.events import (
     EventResource,
     EventsResource,
@@ -57,4 +58,5 @@ REGISTRATION = Context(
     projections=(ProjectionWiring(SqlRegistrationView, RegistrationProjector),),
     queries=(_queries,),
     routes=_routes,
+    bulk_kinds=lambda c: registration_kinds(c.app(RegistrationApplication)),
 )

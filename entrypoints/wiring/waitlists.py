@@ -10,6 +10,7 @@ from adapters.waitlists.queries import WaitlistQueries
 from adapters.waitlists.view import SqlWaitlistView
 from domain.registration.participant import ParticipantWaitlisted
 from domain.waitlists.application import InParty, NotWaitlistable, WaitlistedRegistration
+from domain.waitlists.bulk_kinds import waitlist_kinds
 from domain.waitlists.waitlist import AlreadyWaiting, NoOffer, NotWaiting, OfferExpired
 from entrypoints.http.waitlists.lists import (
     EntryResource,
@@ -57,6 +58,7 @@ WAITLISTS = Context(
     queries=(_queries,),
     routes=_routes,
     workers={"waitlists": run_waitlists},
+    bulk_kinds=lambda c: waitlist_kinds(c.app(WaitlistedRegistration)),
     problems=ProblemTypes(
         types={
             InParty.code: (409, InParty.title),
