@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import entrypoints.wiring.container  # noqa: F401  (registers every table)
+import entrypoints.wiring.contexts  # noqa: F401  (every context, so every table)
 from adapters.analysts.catalogue import analyst_tables, describe, undocumented
 
 PAGE = Path(__file__).resolve().parents[3] / "docs" / "analysts.md"
