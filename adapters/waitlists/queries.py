@@ -7,7 +7,18 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, RowMapping, String, cast, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    RowMapping,
+    ScalarSelect,
+    Select,
+    String,
+    cast,
+    func,
+    literal,
+    select,
+)
 
 from adapters.sql.paging import BadCursor, Page, decode_cursor, encode_cursor, keyset, keyset_page
 from adapters.sql.reader import Reader
@@ -97,18 +108,22 @@ class PromotionRow:
     left_reason: str | None
 
 
+# The order keys fit a BIGINT; a cursor holding another number was not handed out.
+_KEYS = range(-(2**63), 2**63)
+
+
 def _waiting_after(cursor: str) -> int | None:
-    """The position a cursor into the waiting entries holds; None: it is past them."""
+    """The order key a cursor into the waiting entries holds; None: it is past them."""
     values = decode_cursor(cursor)
     if len(values) != 1:
         return None  # an offered entry's (deadline, id): keyset() reads it
     try:
-        position = int(values[0])
+        place = int(values[0])
     except ValueError:
         raise BadCursor("the cursor is not valid") from None
-    if position < 1:
+    if str(place) != values[0] or place not in _KEYS:
         raise BadCursor("the cursor is not valid")
-    return position
+    return place
 
 
 class WaitlistQueries:
@@ -140,14 +155,18 @@ class WaitlistQueries:
         query = select(waitlist_entries).where(e_.tenant_id == tenant_id, e_.event_id == event_id)
         if category is not None:
             query = query.where(e_.category == category)
-        after = _waiting_after(cursor) if cursor is not None else 0
+        after = _waiting_after(cursor) if cursor is not None else None
+        among_waiting = cursor is None or after is not None
         items: list[EntryRow] = []
-        if after is not None and state in (None, WAITING):
-            waiting = query.where(e_.state == WAITING, e_.position > after)
-            waiting = waiting.order_by(e_.position).limit(limit + 1)
-            items = [_entry(r._mapping) for r in self.reader.rows(waiting)]
+        places: list[int] = []
+        if among_waiting and state in (None, WAITING):
+            waiting = self._waiting(tenant_id, event_id, category, after, limit + 1)
+            for row in self.reader.rows(waiting):
+                values = dict(row._mapping)
+                places.append(values["place"])
+                items.append(_entry(values))
             if len(items) > limit:
-                return Page(items[:limit], _position_cursor(items[limit - 1]))
+                return Page(items[:limit], _place_cursor(places[limit - 1]))
         if state not in (None, OFFERED):
             return Page(items, None)
         wanted = limit - len(items)
@@ -157,39 +176,71 @@ class WaitlistQueries:
             e_.offer_expires_at,
             e_.entry_id,
             max(wanted, 1),
-            None if after is not None else cursor,
+            cursor if not among_waiting else None,
         )
         rows = [_entry(r._mapping) for r in self.reader.rows(offered)]
         if wanted == 0:  # the waiting ones filled the page: the offered follow
-            return Page(items, _position_cursor(items[-1]) if rows else None)
+            return Page(items, _place_cursor(places[-1]) if rows else None)
         page = keyset_page(rows, wanted, lambda r: (_deadline(r), r.id))
         return Page(items + page.items, page.next_cursor)
+
+    def _waiting(
+        self, tenant_id: UUID, event_id: UUID, category: str | None, after: int | None, limit: int
+    ) -> Select[Any]:
+        """The event's waiting entries in order past the key `after`, each with its position.
+
+        The first one's position is one more than the count of keys up to `after`; each
+        next one's, one more than the one before it, among all the event's waiting
+        entries, so counted before a category is picked.
+        """
+        ahead = waitlist_entries.alias("ahead")
+        waiting = [e_.tenant_id == tenant_id, e_.event_id == event_id, e_.state == WAITING]
+        passed: Any = literal(0)
+        if after is not None:
+            waiting.append(e_.place > after)
+            passed = (
+                select(func.count())
+                .where(ahead.c.event_id == event_id, ahead.c.state == WAITING)
+                .where(ahead.c.place <= after)
+                .scalar_subquery()
+            )
+        position = func.row_number().over(order_by=e_.place) + passed
+        ranked = select(waitlist_entries, position.label("position")).where(*waiting).subquery()
+        query = select(ranked)
+        if category is not None:
+            query = query.where(ranked.c.category == category)
+        return query.order_by(ranked.c.place).limit(limit)
 
     def entry(self, tenant_id: UUID, event_id: UUID, entry_id: UUID) -> EntryDetail | None:
         """One entry of the event, waiting or offered, with its ranks."""
         ahead = waitlist_entries.alias("ahead")
-        same_ahead = (
-            select(func.count())
-            .where(
-                ahead.c.event_id == e_.event_id,
-                ahead.c.state == WAITING,
-                ahead.c.position < e_.position,
-                ahead.c.category.is_not_distinct_from(e_.category),
+
+        def counted_ahead(*also: ColumnElement[bool]) -> ScalarSelect[int]:
+            return (
+                select(func.count())
+                .where(
+                    ahead.c.event_id == e_.event_id,
+                    ahead.c.state == WAITING,
+                    ahead.c.place < e_.place,
+                    *also,
+                )
+                .scalar_subquery()
             )
-            .scalar_subquery()
-        )
-        query = select(waitlist_entries, same_ahead.label("same_ahead")).where(
-            e_.tenant_id == tenant_id, e_.event_id == event_id, e_.entry_id == entry_id
-        )
+
+        same = ahead.c.category.is_not_distinct_from(e_.category)
+        query = select(
+            waitlist_entries,
+            counted_ahead().label("ahead"),
+            counted_ahead(same).label("same_ahead"),
+        ).where(e_.tenant_id == tenant_id, e_.event_id == event_id, e_.entry_id == entry_id)
         rows = self.reader.rows(query)
         if not rows:
             return None
         values = dict(rows[0]._mapping)
-        same = values.pop("same_ahead")
-        entry = _entry(values)
-        if entry.position is None:
-            return EntryDetail(entry, None, None)
-        return EntryDetail(entry, entry.position, same + 1)
+        overall, in_category = values.pop("ahead") + 1, values.pop("same_ahead") + 1
+        if values["state"] != WAITING:
+            return EntryDetail(_entry(values), None, None)
+        return EntryDetail(_entry({**values, "position": overall}), overall, in_category)
 
     def offers(
         self,
@@ -245,8 +296,8 @@ class WaitlistQueries:
         return found
 
 
-def _position_cursor(row: EntryRow) -> str:
-    return encode_cursor(str(row.position))
+def _place_cursor(place: int) -> str:
+    return encode_cursor(str(place))
 
 
 def _deadline(row: EntryRow) -> datetime:
@@ -259,7 +310,10 @@ def _ids(values: list[str]) -> list[UUID]:
 
 
 def _entry(mapping: RowMapping | dict[str, Any]) -> EntryRow:
+    """The row as the API reads it: its position (None: offered) in place of its key."""
     values = dict(mapping)
+    del values["place"]
+    values.setdefault("position", None)
     values["participant_ids"] = _ids(values["participant_ids"])
     return EntryRow(id=values.pop("entry_id"), **values)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Index, Integer, String, Table, Uuid
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, String, Table, Uuid
 
 from adapters.sql.schema import VIEWS_SCHEMA, metadata
 from adapters.sql.types import UtcDateTime
@@ -88,10 +88,13 @@ waitlist_entries = Table(
         comment="waiting (in the order), or offered (seats held for it until offer_expires_at)",
     ),
     Column(
-        "position",
-        Integer,
+        "place",
+        BigInteger,
         nullable=True,
-        comment="Its place among the event's waiting entries, 1 = next; null while offered",
+        comment="Its order key among the event's waiting entries: the smaller the key, the "
+        "sooner its turn; only the order means anything, not the values nor the gaps between "
+        "them. Its position (1 = next): row_number() over (partition by event_id order by "
+        "place) among the rows with state = 'waiting'. Null while offered",
     ),
     Column("joined_at", UtcDateTime, nullable=False, comment="When it joined (UTC)"),
     Column("offer_id", Uuid, nullable=True, comment="The offer it holds; null while waiting"),
@@ -105,10 +108,10 @@ waitlist_entries = Table(
         "version",
         Integer,
         nullable=False,
-        comment="Waitlist aggregate version at the last change of this entry (others' moves "
-        "shift its position without changing it)",
+        comment="Waitlist aggregate version at the last change of this entry (others' joins, "
+        "moves and exits change its position without changing it)",
     ),
-    Index("waitlist_entries_in_order", "event_id", "state", "position"),
+    Index("waitlist_entries_in_order", "event_id", "state", "place"),
     Index(
         "waitlist_entries_by_deadline",
         "tenant_id",

@@ -1,11 +1,12 @@
 """The waitlists as tables, written by the waitlist projector.
 
-A waiting entry's position is stored (1 = next), so analysts and the API read it as
-it is. An entry that joins, moves or leaves the order at some place shifts only the
-rows between its old and new place, in one UPDATE; joining at the end of the order,
-the usual case, shifts none. Those statements go straight to the database, so the
-entries table is written and read directly; the other tables' rows are independent
-and go through the batch's row buffer.
+A waiting entry stores an order key (`place`), not its position: an entry that joins
+or moves gets a key between those of its new neighbours (see `order`), and one that
+is offered seats or leaves writes only its own row, so no change shifts the others
+however long the order. Positions are counted where they are read (`queries`). A
+key depends on the rows before it, so the entries table is written and read
+directly; the other tables' rows are independent and go through the batch's row
+buffer.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
-from sqlalchemy import RowMapping, delete, insert, select, update
+from sqlalchemy import Connection, RowMapping, delete, insert, select, update
 
 from adapters.projection.sql_view import SqlView
+from adapters.waitlists.order import WaitingOrder
 from adapters.waitlists.tables import (
     LEFT,
     OFFERED,
@@ -39,6 +41,10 @@ class SqlWaitlistView(SqlView):
     """The waitlist projector's view changes, inside the runner's transaction."""
 
     tables = (waitlists, waitlist_entries, waitlist_offers, waitlist_promotions)
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn)
+        self.order = WaitingOrder(conn)
 
     def prefetch(self, domain_events: Sequence[DomainEventProtocol[Any]]) -> None:
         # A new entry reads its waitlist's tenant and event.
@@ -99,8 +105,7 @@ class SqlWaitlistView(SqlView):
         tenant_id = self.rows.value(waitlists, waitlist_id, "tenant_id")
         event_id = self.rows.value(waitlists, waitlist_id, "event_id")
         party = [str(p) for p in participant_ids]
-        place = position + 1
-        self._shift(event_id, place, None, +1)
+        place = self.order.key_at(event_id, position)
         self.conn.execute(
             insert(waitlist_entries).values(
                 entry_id=entry_id,
@@ -111,7 +116,7 @@ class SqlWaitlistView(SqlView):
                 category=category,
                 priority=priority,
                 state=WAITING,
-                position=place,
+                place=place,
                 joined_at=at,
                 offer_id=None,
                 offer_expires_at=None,
@@ -158,13 +163,12 @@ class SqlWaitlistView(SqlView):
             entry_id,
             {
                 "state": OFFERED,
-                "position": None,
+                "place": None,
                 "offer_id": offer_id,
                 "offer_expires_at": expires_at,
                 "version": version,
             },
         )
-        self._shift(entry["event_id"], entry["position"] + 1, None, -1)
         self.rows.insert(
             waitlist_offers,
             {
@@ -197,23 +201,17 @@ class SqlWaitlistView(SqlView):
     def left(self, entry_id: UUID, reason: str | None, actor: str | None, at: datetime) -> None:
         entry = self._entry(entry_id)
         self.conn.execute(delete(waitlist_entries).where(e_.entry_id == entry_id))
-        if entry["state"] == WAITING:
-            self._shift(entry["event_id"], entry["position"] + 1, None, -1)
-        else:
+        if entry["state"] != WAITING:
             answer = {"state": WITHDRAWN, "answered_at": at, "answered_by": actor}
             self.rows.update(waitlist_offers, entry["offer_id"], answer)
         ended = {"outcome": LEFT, "ended_at": at, "ended_by": actor, "left_reason": reason}
         self.rows.update(waitlist_promotions, entry_id, ended)
 
     def _move(self, entry_id: UUID, position: int, values: dict[str, Any]) -> None:
-        """The waiting entry to `position` (0: next), those it passes one place the other way."""
-        entry = self._entry(entry_id)
-        old, new = entry["position"], position + 1
-        if new < old:
-            self._shift(entry["event_id"], new, old - 1, +1)
-        elif new > old:
-            self._shift(entry["event_id"], old + 1, new, -1)
-        self._set_entry(entry_id, {**values, "position": new})
+        """The waiting entry to `position` (0: next) among the others, whose keys stay."""
+        event_id = self._entry(entry_id)["event_id"]
+        place = self.order.key_at(event_id, position, without=entry_id)
+        self._set_entry(entry_id, {**values, "place": place})
 
     def _entry(self, entry_id: UUID) -> RowMapping:
         found = self.conn.execute(select(waitlist_entries).where(e_.entry_id == entry_id))
@@ -221,12 +219,3 @@ class SqlWaitlistView(SqlView):
 
     def _set_entry(self, entry_id: UUID, values: dict[str, Any]) -> None:
         self.conn.execute(update(waitlist_entries).where(e_.entry_id == entry_id).values(values))
-
-    def _shift(self, event_id: UUID, first: int, last: int | None, by: int) -> None:
-        """Moves the waiting entries at positions first..last (None: to the end) by `by`."""
-        at = e_.position >= first if last is None else e_.position.between(first, last)
-        self.conn.execute(
-            update(waitlist_entries)
-            .where(e_.event_id == event_id, e_.state == WAITING, at)
-            .values(position=e_.position + by)
-        )

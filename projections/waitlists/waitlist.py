@@ -87,7 +87,7 @@ def _actor(e: object) -> str | None:
 
 class WaitlistProjector(Projector[WaitlistView]):
     name = "waitlists"
-    version = 1
+    version = 2
     upstream = ("registration",)
 
     @on(Waitlist.Opened)

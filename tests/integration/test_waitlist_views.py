@@ -5,19 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import Engine, event, select
 
 from adapters.projection.verify import verify
 from adapters.registration.queries import RegistrationQueries
 from adapters.settings import Settings
 from adapters.sql.paging import BadCursor, encode_cursor
+from adapters.waitlists.order import GAP
 from adapters.waitlists.queries import EntryRow, WaitlistQueries
-from adapters.waitlists.tables import waitlists
+from adapters.waitlists.tables import waitlist_entries, waitlists
 from domain.registration.application import RegistrationApplication
 from domain.shared.cause import Cause, caused_by
 from domain.waitlists.application import WaitlistedRegistration
@@ -219,7 +221,14 @@ def test_an_entry_is_read_with_its_ranks_overall_and_in_its_category(
 
 
 @pytest.mark.parametrize(
-    "cursor", ["not-a-cursor", encode_cursor("first"), encode_cursor("0"), encode_cursor("a", "b")]
+    "cursor",
+    [
+        "not-a-cursor",
+        encode_cursor("first"),
+        encode_cursor("+1"),
+        encode_cursor(str(2**63)),
+        encode_cursor("a", "b"),
+    ],
 )
 def test_a_tampered_entries_cursor_is_refused(container: Container, cursor: str) -> None:
     queries = container.query(WaitlistQueries)
@@ -320,6 +329,79 @@ def test_positions_are_the_aggregates_ranks_after_any_sequence_of_changes(
         assert_same_as_aggregate(queries, waitlist, limit=3)
 
     check()
+    for projection in container.sql_projections():
+        if projection.name == "waitlists":
+            assert list(verify(projection)) == []
+
+
+def rows_written(engine: Engine, table: str) -> list[int]:
+    """The rows each statement that inserts, updates or deletes rows of `table` touches."""
+    written: list[int] = []
+
+    def count(_c: object, cursor: Any, sql: str, *_rest: object) -> None:
+        verb = sql.lstrip().split(None, 1)[0].upper()
+        if verb in ("INSERT", "UPDATE", "DELETE") and table in sql:
+            written.append(cursor.rowcount)
+
+    event.listen(engine, "after_cursor_execute", count)
+    return written
+
+
+def test_an_offer_to_the_head_a_leave_and_a_join_write_one_entries_row_however_many_wait(
+    container: Container,
+) -> None:
+    desk = Desk(container.app(RegistrationApplication), uuid4())
+    waitlist = desk.waitlist
+    for _ in range(60):
+        desk.join(Priority.NORMAL)
+    container.catch_up()
+    queries = container.query(WaitlistQueries)
+    written = rows_written(container.engine, "waitlist_entries")
+
+    waitlist.offer_seats(FreeSeats(total=1, by_category={}), NOW)
+    desk.save()
+    container.catch_up()
+    assert written == [1]
+
+    waitlist.leave(waitlist.waiting()[10].id, None, STAFF)
+    desk.save()
+    container.catch_up()
+    assert written == [1, 1]
+
+    desk.join(Priority.VIP)  # at the head, before the other 58
+    container.catch_up()
+    assert written == [1, 1, 1]
+    assert_same_as_aggregate(queries, waitlist, limit=25)
+
+
+def test_joins_at_one_spot_past_its_room_renumber_the_order_and_keep_the_ranks(
+    container: Container,
+) -> None:
+    # Each HIGH entry joins between the last HIGH and the first NORMAL: the room there
+    # halves each time, until no key fits and the order is numbered afresh.
+    desk = Desk(container.app(RegistrationApplication), uuid4())
+    waitlist = desk.waitlist
+    for category in ("A", "B", None):
+        desk.join(Priority.NORMAL, category)
+    queries = container.query(WaitlistQueries)
+    for n in range(45):
+        desk.join(Priority.HIGH, ("A", "B", None)[n % 3])
+        if n % 10 == 0:  # some joins in a batch of their own, some many in one
+            container.catch_up()
+    high = [e.id for e in waitlist.waiting() if e.priority == Priority.HIGH]
+    for entry_id in high[::7]:
+        waitlist.move(entry_id, Move.DOWN, "staff", STAFF)
+        desk.save()
+    container.catch_up()
+
+    assert_same_as_aggregate(queries, waitlist, limit=7)
+    for category in ("A", "B"):
+        in_order = [e.id for e in waitlist.waiting() if e.category == category]
+        assert [r.id for r in every_entry(queries, waitlist, 4, category=category)] == in_order
+    places = container.reader.rows(
+        select(waitlist_entries.c.place).order_by(waitlist_entries.c.place)
+    )
+    assert max(r.place for r in places) > 48 * GAP // 2  # numbered afresh, a gap apart
     for projection in container.sql_projections():
         if projection.name == "waitlists":
             assert list(verify(projection)) == []
