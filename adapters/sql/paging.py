@@ -59,15 +59,23 @@ def decode_time(value: str) -> datetime:
         raise BadCursor("the cursor is not valid") from None
 
 
-def keyset(query: S, time: Any, key: Any, limit: int, cursor: str | None) -> S:
-    """The query ordered by (time, key), after the cursor's row, one row over the limit."""
+def keyset(
+    query: S, time: Any, key: Any, limit: int, cursor: str | None, newest_first: bool = False
+) -> S:
+    """The query ordered by (time, key), after the cursor's row, one row over the limit.
+
+    `newest_first` orders it the other way: a page goes on with the rows before the cursor's.
+    """
     if limit < 1:
         raise ValueError("a page holds at least one item")
     if cursor is not None:
         after_time, after_key = time_and_id(cursor)
         # Typed like the columns, so the time is stored-form UTC on every backend.
         after = tuple_(literal(after_time, time.type), literal(after_key, key.type))
-        query = query.where(tuple_(time, key) > after)
+        row = tuple_(time, key)
+        query = query.where(row < after if newest_first else row > after)
+    if newest_first:
+        return query.order_by(time.desc(), key.desc()).limit(limit + 1)
     return query.order_by(time, key).limit(limit + 1)
 
 

@@ -14,6 +14,7 @@ from entrypoints.wiring.audit import AUDIT
 from entrypoints.wiring.container import Container, assemble
 from entrypoints.wiring.context import Context
 from entrypoints.wiring.operability import OPERABILITY
+from entrypoints.wiring.operations import OPERATIONS
 from entrypoints.wiring.platform import PLATFORM
 from entrypoints.wiring.registration import REGISTRATION
 from entrypoints.wiring.screening import SCREENING
@@ -25,6 +26,7 @@ CONTEXTS: tuple[Context, ...] = (
     ACCESS,
     SCREENING,
     WAITLISTS,
+    OPERATIONS,
     AUDIT,
     OPERABILITY,
 )

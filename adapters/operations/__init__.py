@@ -1,0 +1,1 @@
+"""The operations context's tables, views and queries."""
