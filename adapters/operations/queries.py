@@ -60,6 +60,7 @@ class ItemRow:
     participant_id: UUID
     result: str  # pending, ok, refused or skipped
     problem: str | None
+    code: str | None
     detail: str | None
     done_at: datetime | None
 

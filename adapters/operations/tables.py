@@ -161,6 +161,13 @@ bulk_operation_items = Table(
         comment="Why it was refused, as the API's problem type (slug); null unless refused",
     ),
     Column(
+        "code",
+        String,
+        nullable=True,
+        comment="The rule that refused it, as the problem's code (e.g. step-not-active); "
+        "null unless refused",
+    ),
+    Column(
         "detail",
         String,
         nullable=True,

@@ -100,6 +100,7 @@ class SqlBulkView(SqlView):
                     "participant_id": participant_id,
                     "result": PENDING,
                     "problem": None,
+                    "code": None,
                     "detail": None,
                     "done_at": None,
                 },
@@ -124,6 +125,7 @@ class SqlBulkView(SqlView):
                 {
                     "result": outcome.result.value,
                     "problem": outcome.problem,
+                    "code": outcome.code,
                     "detail": outcome.detail,
                     "done_at": at,
                 },

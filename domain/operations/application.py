@@ -46,6 +46,8 @@ class OperationsApplication(AccreditApplication):
         """Queues an operation of a kind the caller checked, with its cleaned parameters."""
         if set(selection) - set(SELECTION_KEYS) or len(selection) != 1:
             raise RuleViolation("a selection is participant ids or a filter, one of them")
+        if "participant_ids" in selection:
+            selection = {"participant_ids": [str(p) for p in selection["participant_ids"]]}
         operation = BulkOperation(
             tenant_id=tenant_id,
             event_id=event_id,
@@ -72,9 +74,12 @@ class OperationsApplication(AccreditApplication):
     @retry_on_conflict
     def cancel_bulk(self, tenant_id: UUID, operation_id: UUID, actor: str) -> Ack[BulkOperation]:
         """Stops the operation: items not begun are skipped."""
-        self.bulk_operation(tenant_id, operation_id)
         operation = self.load(BulkOperation, operation_id)
+        if operation.tenant_id != tenant_id:
+            raise UnknownOperation(f"no bulk operation with id {operation_id}")
         operation.cancel(actor)
+        # Between chunks it ends at once; during one, the executor ends it after the chunk.
+        self._end_if_done(operation)
         return self.ack(operation)
 
     def retry_bulk(self, tenant_id: UUID, operation_id: UUID, actor: str) -> Ack[BulkOperation]:
@@ -157,11 +162,10 @@ class OperationsApplication(AccreditApplication):
         self._end_if_done(operation)
         return self.ack(operation)
 
-    def skip_remaining(self, operation_id: UUID) -> Ack[BulkOperation]:
-        """After a cancellation: the items not begun are skipped, and the operation ends."""
+    def end_cancelled(self, operation_id: UUID) -> Ack[BulkOperation]:
+        """After a cancellation, with no item in doubt: the rest are skipped, and it ends."""
         operation = self.load(BulkOperation, operation_id)
-        operation.skip_rest()
-        self._end_if_done(operation)
+        operation.finish()
         return self.ack(operation)
 
     def fail_bulk(self, operation_id: UUID, reason: str) -> Ack[BulkOperation]:
@@ -172,7 +176,8 @@ class OperationsApplication(AccreditApplication):
 
     @staticmethod
     def _end_if_done(operation: BulkOperation) -> None:
-        if operation.selected and operation.remaining() == 0:
+        done = operation.selected and operation.remaining() == 0
+        if done or (operation.cancel_requested and operation.claimed is None):
             operation.finish()
 
 

@@ -280,6 +280,8 @@ class BulkOperation(Aggregate):
 
     def record(self, outcomes: list[Outcome]) -> None:
         """Records the results of the claimed items, all of them, in order."""
+        if self.claimed is None:
+            raise RuleViolation("no items are claimed")
         expected = [i for i, _ in self.in_doubt()]
         if [o.index for o in outcomes] != expected:
             raise RuleViolation("the results do not match the items claimed")
@@ -299,10 +301,25 @@ class BulkOperation(Aggregate):
         self.next_index += len(outcomes)
         self.claimed = None
 
-    def skip_rest(self) -> None:
-        """Records the items not begun as skipped (after a cancellation)."""
+    def finish(self) -> None:
+        """Ends the operation: once every item has its result, or, cancelled, once no item
+        is in doubt (those not begun are then skipped)."""
+        self._check_running_or_queued()
         if self.claimed is not None:
             raise RuleViolation("the items claimed have no result yet")
+        stopped = self.cancel_requested and (not self.selected or self.remaining() != 0)
+        if not stopped and (not self.selected or self.remaining() != 0):
+            raise RuleViolation("items of the operation have no result yet")
+        if stopped:
+            self._skip_rest()
+            state = OperationState.CANCELLED
+        elif self.counts[ItemResult.REFUSED.value]:
+            state = OperationState.COMPLETED_WITH_ERRORS
+        else:
+            state = OperationState.COMPLETED
+        self._ended(state=state.value, reason=None)
+
+    def _skip_rest(self) -> None:
         rest = range(self.next_index, len(self.targets))
         for start in range(rest.start, rest.stop, CHUNK_MAX):
             count = min(CHUNK_MAX, rest.stop - start)
@@ -313,19 +330,6 @@ class BulkOperation(Aggregate):
                     for index, participant_id in self.in_doubt()
                 ]
             )
-
-    def finish(self) -> None:
-        """Ends the operation once every item has its result."""
-        self._check_running_or_queued()
-        if not self.selected or self.remaining() != 0:
-            raise RuleViolation("items of the operation have no result yet")
-        if self.cancel_requested:
-            state = OperationState.CANCELLED
-        elif self.counts[ItemResult.REFUSED.value]:
-            state = OperationState.COMPLETED_WITH_ERRORS
-        else:
-            state = OperationState.COMPLETED
-        self._ended(state=state.value, reason=None)
 
     def fail(self, reason: str) -> None:
         """Ends the operation when it cannot go on (its selection could not be resolved)."""

@@ -6,6 +6,7 @@ from adapters.operations.queries import BulkQueries
 from adapters.operations.view import SqlBulkView
 from domain.operations.application import OperationsApplication
 from entrypoints.wiring.context import Context, ProjectionWiring, ViewAccess
+from entrypoints.workers.operations import run_operations
 from projections.operations.bulk import BulkProjector
 
 
@@ -18,4 +19,5 @@ OPERATIONS = Context(
     application=OperationsApplication,
     projections=(ProjectionWiring(SqlBulkView, BulkProjector),),
     queries=(_queries,),
+    workers={"operations": run_operations},
 )
