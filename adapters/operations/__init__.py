@@ -1,0 +1,1 @@
+"""The operations context's read models: bulk operations and their items."""
