@@ -16,6 +16,7 @@ from adapters.sql.paging import Page
 from domain.operations.application import OperationsApplication
 from domain.operations.bulk import BulkOperation, ItemResult, Outcome
 from domain.platform.features import Feature
+from entrypoints.http.operations import preflight
 from entrypoints.wiring.container import Container, assemble
 from entrypoints.wiring.context import Context
 from entrypoints.wiring.contexts import CONTEXTS
@@ -361,6 +362,18 @@ def test_a_preflight_of_credentials_tells_a_participant_without_one(
         "eligible": 0,
         "ineligible": [{"participant_id": first, "reason": "not-found"}],
     }
+
+
+def test_a_preflight_over_the_most_an_operation_takes_is_refused(
+    client: TestClient, container: Container, admin: Caller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    event_id, _, _ = event_with_two(client, container, admin)
+    monkeypatch.setattr(preflight, "ITEMS_MAX", 1)  # two participants stand for 100,001
+
+    answer = ask(client, admin, event_id, {**APPROVE, "selection": {"filter": {}}}, "/preflight")
+
+    problem = expect.problem(answer, 422, "validation-failed")
+    assert [e["field"] for e in problem["errors"]] == ["selection"]
 
 
 # Following
