@@ -171,8 +171,10 @@ def requested(client: TestClient, caller: Caller, event_id: str, ids: list[str])
     return operation_id
 
 
-def run(operations: OperationsApplication, operation_id: str, results: list[ItemResult]) -> None:
-    """Plays the executor: selects the items, claims them, records these results."""
+def run(container: Container, operation_id: str, results: list[ItemResult]) -> None:
+    """Plays the executor: selects the items, claims them, records these results; the
+    views catch up."""
+    operations = container.app(OperationsApplication)
     op_id = UUID(operation_id)
     operation = operations.repository.get(op_id)
     if not operation.selected:
@@ -186,6 +188,7 @@ def run(operations: OperationsApplication, operation_id: str, results: list[Item
         for (index, participant_id), result in zip(claimed, results, strict=True)
     ]
     operations.record_outcomes(op_id, outcomes)
+    container.catch_up()
 
 
 def status(client: TestClient, caller: Caller, operation_id: str, path: str = "") -> Result:
@@ -380,11 +383,11 @@ def test_a_preflight_over_the_most_an_operation_takes_is_refused(
 
 
 def test_the_status_shows_progress_rate_and_an_estimated_end_while_running(
-    client: TestClient, container: Container, admin: Caller, operations: OperationsApplication
+    client: TestClient, container: Container, admin: Caller
 ) -> None:
     event_id, first, second = event_with_two(client, container, admin)
     operation_id = requested(client, admin, event_id, [first, second])
-    run(operations, operation_id, [ItemResult.OK])
+    run(container, operation_id, [ItemResult.OK])
 
     answer = status(client, admin, operation_id)
 
@@ -399,11 +402,11 @@ def test_the_status_shows_progress_rate_and_an_estimated_end_while_running(
 
 
 def test_an_operation_ended_has_no_estimate_and_links_to_a_retry_of_its_refusals(
-    client: TestClient, container: Container, admin: Caller, operations: OperationsApplication
+    client: TestClient, container: Container, admin: Caller
 ) -> None:
     event_id, first, second = event_with_two(client, container, admin)
     operation_id = requested(client, admin, event_id, [first, second])
-    run(operations, operation_id, [ItemResult.OK, ItemResult.REFUSED])
+    run(container, operation_id, [ItemResult.OK, ItemResult.REFUSED])
 
     body = expect.ok(status(client, admin, operation_id))
 
@@ -419,11 +422,11 @@ def test_an_operation_ended_has_no_estimate_and_links_to_a_retry_of_its_refusals
 
 
 def test_items_are_listed_in_order_with_their_results_and_filtered_by_result(
-    client: TestClient, container: Container, admin: Caller, operations: OperationsApplication
+    client: TestClient, container: Container, admin: Caller
 ) -> None:
     event_id, first, second = event_with_two(client, container, admin)
     operation_id = requested(client, admin, event_id, [first, second])
-    run(operations, operation_id, [ItemResult.OK, ItemResult.REFUSED])
+    run(container, operation_id, [ItemResult.OK, ItemResult.REFUSED])
 
     every = expect.ok(status(client, admin, operation_id, "/items"))
     refused = expect.ok(
@@ -449,12 +452,12 @@ def test_items_are_listed_in_order_with_their_results_and_filtered_by_result(
 
 
 def test_operations_are_listed_newest_first_by_event_and_state(
-    client: TestClient, container: Container, admin: Caller, operations: OperationsApplication
+    client: TestClient, container: Container, admin: Caller
 ) -> None:
     event_id, first, second = event_with_two(client, container, admin)
     older = requested(client, admin, event_id, [first])
     newer = requested(client, admin, event_id, [second])
-    run(operations, older, [ItemResult.OK])
+    run(container, older, [ItemResult.OK])
 
     every = expect.ok(client.simulate_get("/v1/bulk-operations", headers=admin.headers))
     queued = expect.ok(
@@ -502,6 +505,7 @@ def test_a_cancelled_operation_says_so_and_one_ended_cannot_be_cancelled(
     assert body["cancel_requested"] is True
     operations.select_items(UUID(operation_id), [UUID(first), UUID(second)], complete=True)
     operations.skip_remaining(UUID(operation_id))
+    container.catch_up()
     assert expect.ok(status(client, admin, operation_id))["state"] == "CANCELLED"
     problem = expect.problem(
         command(client, admin, operation_id, "cancel"), 409, "bulk-operation-ended"
@@ -510,11 +514,11 @@ def test_a_cancelled_operation_says_so_and_one_ended_cannot_be_cancelled(
 
 
 def test_a_retry_runs_the_refused_items_as_a_new_operation_linked_to_the_first(
-    client: TestClient, container: Container, admin: Caller, operations: OperationsApplication
+    client: TestClient, container: Container, admin: Caller
 ) -> None:
     event_id, first, second = event_with_two(client, container, admin)
     operation_id = requested(client, admin, event_id, [first, second])
-    run(operations, operation_id, [ItemResult.OK, ItemResult.REFUSED])
+    run(container, operation_id, [ItemResult.OK, ItemResult.REFUSED])
 
     answer = command(client, admin, operation_id, "retry")
 
@@ -523,24 +527,24 @@ def test_a_retry_runs_the_refused_items_as_a_new_operation_linked_to_the_first(
     assert body["id"] != operation_id
     assert (body["source_id"], body["relation"]) == (operation_id, "retry")
     assert (body["state"], body["total"], body["remaining"]) == ("RUNNING", 1, 1)
-    run(operations, body["id"], [ItemResult.OK])
+    run(container, body["id"], [ItemResult.OK])
     expect.problem(command(client, admin, body["id"], "retry"), 409, "bulk-nothing-to-do")
 
 
 def test_a_running_operation_is_not_retried_and_a_kind_without_compensation_not_undone(
-    client: TestClient, container: Container, admin: Caller, operations: OperationsApplication
+    client: TestClient, container: Container, admin: Caller
 ) -> None:
     event_id, first, second = event_with_two(client, container, admin)
     operation_id = requested(client, admin, event_id, [first, second])
 
     expect.problem(command(client, admin, operation_id, "retry"), 409, "conflict")
-    run(operations, operation_id, [ItemResult.OK, ItemResult.OK])
+    run(container, operation_id, [ItemResult.OK, ItemResult.OK])
     problem = expect.problem(command(client, admin, operation_id, "undo"), 409, "conflict")
     assert "cannot be undone" in problem["detail"]
 
 
 def test_an_undo_compensates_the_applied_items_with_the_kind_that_undoes_it(
-    client: TestClient, container: Container, admin: Caller, operations: OperationsApplication
+    client: TestClient, container: Container, admin: Caller
 ) -> None:
     event_id, first, second = event_with_two(client, container, admin)
     body = {
@@ -549,7 +553,7 @@ def test_an_undo_compensates_the_applied_items_with_the_kind_that_undoes_it(
         "selection": {"participant_ids": [first, second]},
     }
     operation_id = expect.ok(ask(client, admin, event_id, body), 202)["id"]
-    run(operations, operation_id, [ItemResult.OK, ItemResult.REFUSED])
+    run(container, operation_id, [ItemResult.OK, ItemResult.REFUSED])
     assert expect.ok(status(client, admin, operation_id))["links"]["undo"] is not None
 
     undo = expect.ok(command(client, admin, operation_id, "undo"), 202)
