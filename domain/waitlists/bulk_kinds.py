@@ -43,7 +43,7 @@ class JoinWaitlist(_WaitlistKind):
 
     def clean(self, params: Mapping[str, Any]) -> dict[str, Any]:
         priority = params.get("priority", Priority.NORMAL.value)
-        if priority not in {p.value for p in Priority}:
+        if not isinstance(priority, str) or priority not in {p.value for p in Priority}:
             raise InvalidValue("params.priority", "must be VIP, HIGH, NORMAL or LOW")
         return {"priority": priority}
 

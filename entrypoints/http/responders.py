@@ -32,6 +32,8 @@ class Operation:
     # the key's own commands are waited for in them too.
     also_reads: tuple[str, ...] = ()
     if_match: bool = False
+    # False: a POST that changes nothing (a forecast), so it answers no ETag and no position.
+    command: bool = True
     creates: bool = False
     # A read that answers one aggregate sends its version as ETag (every command does).
     etag: bool = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +15,8 @@ from domain.platform.permissions import Permission
 # No C0 or C1 control characters (a NUL cannot even be stored in a PostgreSQL text
 # column) and no bidirectional embeddings, overrides or isolates (they disguise text).
 DISPLAY_NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
+CATEGORY_CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+STEP_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
 
 def _printable(value: str) -> None:
@@ -41,6 +44,34 @@ def one_line(maximum: int, minimum: int = 0, description: str = "", **kwargs: An
         metadata=metadata,
         **kwargs,
     )
+
+
+def matching(pattern: str, message: str) -> Callable[[str], None]:
+    """A validator: the whole text matches (re.match would let "$" pass a final newline)."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> None:
+        if compiled.fullmatch(value) is None:
+            raise ValidationError(message)
+
+    return check
+
+
+def patterned(
+    pattern: str, message: str, maximum: int, description: str = "", **kwargs: Any
+) -> fields.String:
+    """A text that must match the pattern, as the document says and the load checks."""
+    metadata = {"pattern": pattern, **({"description": description} if description else {})}
+    return fields.String(
+        validate=[validate.Length(max=maximum), matching(pattern, message)],
+        metadata=metadata,
+        **kwargs,
+    )
+
+
+def category_code(description: str = "", **kwargs: Any) -> fields.String:
+    rule = "must be 1-40 of a-z, 0-9, - and _, starting alphanumeric"
+    return patterned(CATEGORY_CODE_PATTERN, rule, 40, description, **kwargs)
 
 
 # The member a replayed answer (Idempotent-Replayed: true) adds where it withholds what was

@@ -91,7 +91,7 @@ def header_components() -> dict[str, dict[str, Any]]:
 
 def is_command(method: str, op: Operation) -> bool:
     """Every command answers through answer_command: an ETag, and its position."""
-    return method != "GET" and not op.public
+    return method != "GET" and not op.public and op.command
 
 
 def success_headers(method: str, op: Operation) -> dict[str, Any]:

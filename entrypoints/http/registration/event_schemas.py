@@ -2,47 +2,26 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
 from domain.registration.managed_event import CAPACITY_MAX, CATEGORIES_MAX
 from domain.registration.workflow.definition import MAX_STEPS, JoinMode, RejectAction, StepKind
-from entrypoints.http.schemas import UtcMoment, WholeNumber, display_name, one_line
+from entrypoints.http.schemas import (
+    STEP_ID_PATTERN,
+    UtcMoment,
+    WholeNumber,
+    category_code,
+    display_name,
+    one_line,
+    patterned,
+)
 
 REGISTRATION_STATES = ["draft", "open", "closed"]
-CATEGORY_CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
-STEP_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 # IANA names: Europe/Paris, America/Port-au-Prince, Etc/GMT+5.
 TIME_ZONE_PATTERN = r"^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$"
-
-
-def matching(pattern: str, message: str) -> Callable[[str], None]:
-    """A validator: the whole text matches (re.match would let "$" pass a final newline)."""
-    compiled = re.compile(pattern)
-
-    def check(value: str) -> None:
-        if compiled.fullmatch(value) is None:
-            raise ValidationError(message)
-
-    return check
-
-
 COUNTRY_PATTERN = r"^[A-Za-z]{2}$"
-
-
-def patterned(
-    pattern: str, message: str, maximum: int, description: str = "", **kwargs: Any
-) -> fields.String:
-    """A text that must match the pattern, as the document says and the load checks."""
-    metadata = {"pattern": pattern, **({"description": description} if description else {})}
-    return fields.String(
-        validate=[validate.Length(max=maximum), matching(pattern, message)],
-        metadata=metadata,
-        **kwargs,
-    )
 
 
 def _capacity(description: str) -> WholeNumber:
@@ -51,11 +30,6 @@ def _capacity(description: str) -> WholeNumber:
         validate=validate.Range(min=0, max=CAPACITY_MAX),
         metadata={"description": description},
     )
-
-
-def category_code(description: str = "", **kwargs: Any) -> fields.String:
-    rule = "must be 1-40 of a-z, 0-9, - and _, starting alphanumeric"
-    return patterned(CATEGORY_CODE_PATTERN, rule, 40, description, **kwargs)
 
 
 # The workflow's JSON shape. The domain checks definitions as a whole and reports every

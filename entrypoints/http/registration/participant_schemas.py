@@ -9,18 +9,12 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from domain.registration.application import COMMENT_MAX, REASON_MAX
-from domain.registration.participant import ParticipantStatus
 from domain.registration.person import EMAIL_MAX, PERSON_NAME_MAX
 from domain.registration.workflow.run import BranchStatus, Outcome, StepStatus
-from entrypoints.http.registration.event_schemas import (
-    COUNTRY_PATTERN,
-    STEP_ID_PATTERN,
-    category_code,
-    patterned,
-)
-from entrypoints.http.schemas import one_line
+from entrypoints.http.participant_filter import PARTICIPANT_STATUSES, ParticipantFilterSchema
+from entrypoints.http.registration.event_schemas import COUNTRY_PATTERN
+from entrypoints.http.schemas import category_code, one_line, patterned
 
-PARTICIPANT_STATUSES = [s.value for s in ParticipantStatus]
 ISO_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 # Free text may span lines, but a NUL cannot be stored in a PostgreSQL text column.
 NO_NUL_PATTERN = r"^[^\x00]*$"
@@ -111,20 +105,8 @@ ParticipantUpdateSchema = Schema.from_dict(
 )
 
 
-class ParticipantQuerySchema(Schema):
-    status = fields.String(validate=validate.OneOf(PARTICIPANT_STATUSES))
-    category = category_code()
-    step = patterned(
-        STEP_ID_PATTERN, "must be a step id", 64, "Only participants for whom this step is active"
-    )
-    search = one_line(100, 1, "Part of the name or e-mail, in any case")
-    screening = fields.String(
-        validate=validate.OneOf(["held", "blocked"]),
-        metadata={
-            "description": "held: only those held for screening review; blocked: only those "
-            "screening blocked"
-        },
-    )
+# The list's query: the filter a bulk operation's selection takes too.
+ParticipantQuerySchema = ParticipantFilterSchema
 
 
 class StepCompletionSchema(Schema):

@@ -13,7 +13,6 @@ from domain.shared.cause import current_cause
 from entrypoints.http.problems import Problem
 from entrypoints.http.registration import examples
 from entrypoints.http.registration.documents import QUEUE_PAGE_SCHEMA
-from entrypoints.http.registration.event_schemas import STEP_ID_PATTERN
 from entrypoints.http.registration.participant_schemas import (
     EndRegistrationSchema,
     ParticipantSchema,
@@ -29,7 +28,7 @@ from entrypoints.http.registration.participants import (
 )
 from entrypoints.http.requests import expected_version, load_body, load_query, page_limit
 from entrypoints.http.responders import Operation
-from entrypoints.http.schemas import EmptySchema
+from entrypoints.http.schemas import STEP_ID_PATTERN, EmptySchema
 
 # Built once: a marshmallow schema is costly to build and safe to share.
 COMPLETION_SCHEMA = StepCompletionSchema()

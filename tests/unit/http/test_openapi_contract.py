@@ -49,7 +49,15 @@ def contract_config(secret: str) -> schemathesis.config.SchemathesisConfig:
                     "checks": {
                         "positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "400"]}
                     },
-                }
+                },
+                {
+                    # A forecast is a POST that reads views: a made-up min_position is a 400.
+                    "include-method": "POST",
+                    "include-path-regex": "/preflight$",
+                    "checks": {
+                        "positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "400"]}
+                    },
+                },
             ],
         }
     )

@@ -98,8 +98,21 @@ def one_of_everything(client: TestClient, container: Container, owner: Caller) -
         ),
         201,
     )
+    operation = expect.ok(
+        client.simulate_post(
+            f"{events}/bulk-operations",
+            json={
+                "kind": "set-field",
+                "params": {"field": "organisation", "value": "Acme"},
+                "selection": {"participant_ids": [participant["id"]]},
+            },
+            headers=owner.headers,
+        ),
+        202,
+    )
     container.catch_up()
     return {
+        "operation_id": operation["id"],
         "waitlist_entry_id": waiting["id"],
         "merge_id": merge["id"],
         "key_id": str(owner.key_id),

@@ -1,0 +1,1 @@
+"""The operations context's HTTP resources: bulk operations, their preflight and progress."""
