@@ -14,7 +14,7 @@ from eventsourcing.persistence import JSONTranscoder, RecordConflictError
 from domain.registration.email_index import EmailIndex, email_index_id
 from domain.registration.managed_event import CategoryAsDict, ManagedEvent
 from domain.registration.merge import Merge, MergeAcrossEvents, choose_fields, merged_details
-from domain.registration.participant import Participant
+from domain.registration.participant import Participant, ParticipantStatus
 from domain.registration.person import PersonalDetails
 from domain.registration.seats import EventFull, HoldAsDict, SeatLedger, ledger_id
 from domain.registration.workflow.definition import WorkflowDefinition
@@ -390,6 +390,28 @@ class RegistrationApplication(AccreditApplication):
             participant.withdraw(reason, changes)
         else:
             participant.cancel(reason, changes)
+
+    @retry_on_conflict
+    def restore(
+        self, tenant_id: UUID, participant_id: UUID, expected_version: int | None = None
+    ) -> Ack[Participant]:
+        """Undoes a cancellation: the participant is back as it was before it.
+
+        It claims its e-mail again (AlreadyRegistered if someone registered with it since);
+        an approved one takes a seat again (CapacityReached if none is left: it does not
+        wait); a pending one has its open steps back. One that waited for a seat, or one
+        withdrawn, rejected or merged, is refused.
+        """
+        participant = self._changing(Participant, tenant_id, participant_id, expected_version)
+        status = participant.status_before_cancel()
+        indexes = _Indexes(self, participant.event_id, tenant_id)
+        indexes.claim(participant.details.normalised_email, participant.id)
+        work = CommandWork(self)
+        seat_retaken = status is ParticipantStatus.APPROVED
+        if seat_retaken:
+            work.ledger(participant.event_id).take(participant.id, participant.category)
+        participant.restore(seat_retaken, email_reclaimed=bool(indexes.changed()))
+        return self.ack(participant, *indexes.changed(), *work.changed())
 
     # Screening: the screening policy's decisions, and a reviewer's release of a hold.
 

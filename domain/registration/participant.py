@@ -15,7 +15,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.registration.merge import Absorption, MergedState, ParticipantMerged
 from domain.registration.person import PersonalDetails
-from domain.registration.workflow.record import EMPTY_RUN, apply_changes
+from domain.registration.workflow.record import EMPTY_RUN, apply_changes, changes_between
 from domain.registration.workflow.run import RunStatus, WorkflowRun
 from domain.shared.errors import RuleViolation
 from domain.shared.topics import moved_from
@@ -53,6 +53,11 @@ class ParticipantWaitlisted(RuleViolation):
     title = "The participant waits for a seat: no workflow step is open"
 
 
+class NotRestorable(RuleViolation):
+    code = "not-restorable"
+    title = "Only a cancelled registration that was pending or approved is restored"
+
+
 class NotHeld(RuleViolation):
     code = "not-held-for-screening"
     title = "The participant is not held for screening review"
@@ -64,7 +69,8 @@ HELD_REASON = "held for screening review"
 class Participant(Aggregate):
     # 2: what screening decided (the last decision followed, a hold, a block).
     # 3: waitlists (the entry waited in, the offer whose seat the workflow decides).
-    class_version = 3
+    # 4: what a cancellation ended (status, reason, run), so that a restore gives it back.
+    class_version = 4
 
     # Domain events: a public contract, each with its typed payload. `workflow` is what
     # the workflow decided in answer (domain.registration.workflow.record).
@@ -103,6 +109,16 @@ class Participant(Aggregate):
         """The organiser cancelled the registration; open steps were cancelled."""
 
         reason: str | None
+        workflow: dict[str, Any]
+
+    class Restored(Aggregate.Event):
+        """A cancellation was undone: the participant is back as it was before it, pending
+        with its open steps or approved in a seat taken again, as `workflow` records."""
+
+        status: str  # the status it returns to: pending or approved
+        reason: str | None  # the reason shown again, as before (a screening hold's), or None
+        seat_retaken: bool  # approved: it took a seat again
+        email_reclaimed: bool  # it holds its e-mail at the event again
         workflow: dict[str, Any]
 
     class Absorbed(Aggregate.Event):
@@ -213,11 +229,18 @@ class Participant(Aggregate):
         self.blocked_reason: str | None = None
         self.waitlist_entry: UUID | None = None  # while waitlisted
         self.offer_seat: UUID | None = None  # the offer holding its seat while the workflow runs
+        # While cancelled: the status, reason and run changes a restore gives back.
+        self.before_cancel: dict[str, Any] | None = None
 
     @staticmethod
     def upcast_v2_v3(state: dict[str, Any]) -> None:
         """A state from before waitlists: never waitlisted."""
         state.update(waitlist_entry=None, offer_seat=None)
+
+    @staticmethod
+    def upcast_v3_v4(state: dict[str, Any]) -> None:
+        """A state from before restores: a cancellation then kept nothing to give back."""
+        state.setdefault("before_cancel", None)
 
     @property
     def survivor_id(self) -> UUID | None:
@@ -304,7 +327,62 @@ class Participant(Aggregate):
 
     @event(Cancelled)
     def _cancelled(self, reason: str | None, workflow: dict[str, Any]) -> None:
+        run, status, shown = self.run, self.status, self.reason
         self._ended(ParticipantStatus.CANCELLED, reason, workflow)
+        # Kept from the domain event itself, so a history cancelled long ago restores too.
+        self.before_cancel = {
+            "status": status.value,
+            "reason": shown,
+            "workflow": changes_between(self.run, run),
+        }
+
+    def status_before_cancel(self) -> ParticipantStatus:
+        """The status a restore returns to; NotRestorable unless cancelled from pending or
+        approved (one waiting for a seat lost its place on the waitlist)."""
+        return self._before_cancel()[0]
+
+    def restore(self, seat_retaken: bool, email_reclaimed: bool) -> None:
+        """Returns to the status, reason and run the cancellation ended."""
+        status, before = self._before_cancel()
+        self._restored(
+            status=status.value,
+            reason=before["reason"],
+            seat_retaken=seat_retaken,
+            email_reclaimed=email_reclaimed,
+            workflow=before["workflow"],
+        )
+
+    def _before_cancel(self) -> tuple[ParticipantStatus, dict[str, Any]]:
+        self.check_not_merged()
+        before = self.before_cancel
+        if self.status is not ParticipantStatus.CANCELLED or before is None:
+            raise NotRestorable(
+                f"the participant is {self.status}: only a cancelled registration is restored"
+            )
+        status = ParticipantStatus(before["status"])
+        if status is ParticipantStatus.WAITLISTED:
+            raise NotRestorable(
+                "the participant was waiting for a seat when cancelled and its place on the "
+                "waitlist is gone: it may register again"
+            )
+        if status not in (ParticipantStatus.PENDING, ParticipantStatus.APPROVED):
+            raise NotRestorable(f"the participant was {status} when cancelled")
+        return status, before
+
+    @event(Restored)
+    def _restored(
+        self,
+        status: str,
+        reason: str | None,
+        seat_retaken: bool,
+        email_reclaimed: bool,
+        workflow: dict[str, Any],
+    ) -> None:
+        del seat_retaken, email_reclaimed  # for the record only
+        self.run = apply_changes(self.run, workflow)
+        self.status = ParticipantStatus(status)
+        self.reason = reason
+        self.before_cancel = None
 
     def _ended(
         self, status: ParticipantStatus, reason: str | None, workflow: dict[str, Any]
