@@ -211,9 +211,11 @@ class SqlRegistrationView(SqlView):
         branches: list[dict[str, Any]],
         version: int,
         at: datetime,
+        *,
+        reopened: bool = False,
     ) -> None:
         known = self._participant(participant_id)
-        self._record_workflow(participant_id, known, steps, branches, at)
+        self._record_workflow(participant_id, known, steps, branches, at, reopened=reopened)
         values = {**changes, "active_steps": sorted(known.active)}
         self.rows.update(
             participants, participant_id, {**values, "version": version, "updated_at": at}
@@ -238,6 +240,21 @@ class SqlRegistrationView(SqlView):
         known.workflow_version = workflow_version
         changes = {**changes, "workflow_version": workflow_version}
         self.participant_progressed(participant_id, changes, steps, branches, version, at)
+
+    def participant_restored(
+        self,
+        participant_id: UUID,
+        changes: dict[str, Any],
+        steps: list[dict[str, Any]],
+        branches: list[dict[str, Any]],
+        version: int,
+        at: datetime,
+    ) -> None:
+        """The steps and branches the cancellation closed have their rows already: they
+        are set back, not reached anew."""
+        self.participant_progressed(
+            participant_id, changes, steps, branches, version, at, reopened=True
+        )
 
     def participant_merged(
         self, participant_id: UUID, changes: dict[str, Any], version: int, at: datetime
@@ -266,8 +283,13 @@ class SqlRegistrationView(SqlView):
         steps: list[dict[str, Any]],
         branches: list[dict[str, Any]],
         at: datetime,
+        *,
+        reopened: bool = False,
     ) -> None:
-        """Step and branch rows from the workflow's changes; `known.active` follows them."""
+        """Step and branch rows from the workflow's changes; `known.active` follows them.
+
+        `reopened`: the changes set back steps and branches that have rows (a restore).
+        """
         reached: set[str] = set()
         for record in steps:
             step_id, status = record["step_id"], record["status"]
@@ -280,8 +302,9 @@ class SqlRegistrationView(SqlView):
                 "completed_at": None if status == ACTIVE else at,
             }
             # Only an active step ever changes again (a step is reached once, and structure
-            # is recorded decided), so a step is new unless it was active until now.
-            if step_id in known.active:
+            # is recorded decided), so a step is new unless it was active until now, or a
+            # restore opens it again.
+            if step_id in known.active or reopened:
                 self.rows.update(participant_steps, (participant_id, step_id), values)
             else:
                 kind, name = self._steps(known)[step_id]

@@ -67,6 +67,7 @@ _CHANGES = (
     Participant.Unabsorbed,
     Participant.Withdrawn,
     Participant.Cancelled,
+    Participant.Restored,
     Participant.MergedInto,
     Participant.Unmerged,
 )

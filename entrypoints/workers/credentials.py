@@ -40,6 +40,8 @@ PARTICIPANT_EVENTS = (
     Participant.StepCompleted,
     Participant.Withdrawn,
     Participant.Cancelled,
+    # A cancellation undone gives the status back (an approved one's credential works again).
+    Participant.Restored,
     # A merged participant's credential stops working; an un-merge gives its status back.
     Participant.MergedInto,
     Participant.Unmerged,
@@ -63,7 +65,7 @@ def status_of(domain_event: DomainEventProtocol[Any]) -> ParticipantStatus:
         return ParticipantStatus.CANCELLED
     if isinstance(domain_event, Participant.MergedInto):
         return ParticipantStatus.MERGED
-    if isinstance(domain_event, Participant.Unmerged):
+    if isinstance(domain_event, Participant.Unmerged | Participant.Restored):
         return ParticipantStatus(domain_event.status)
     if isinstance(domain_event, Participant.Waitlisted):
         return ParticipantStatus.WAITLISTED

@@ -101,6 +101,18 @@ class RegistrationView(Protocol):
         """The participant's workflow run begun afresh on `workflow_version`: the earlier
         run's steps and branches are gone, these are the new run's."""
 
+    def participant_restored(
+        self,
+        participant_id: UUID,
+        changes: dict[str, Any],
+        steps: list[dict[str, Any]],
+        branches: list[dict[str, Any]],
+        version: int,
+        at: datetime,
+    ) -> None:
+        """The participant back as before its cancellation: the steps and branches it closed
+        are open again, reached when they first were."""
+
     def participant_merged(
         self, participant_id: UUID, changes: dict[str, Any], version: int, at: datetime
     ) -> None:
@@ -236,6 +248,18 @@ class RegistrationProjector(Projector[RegistrationView]):
             "waitlist_entry_id": None,
         }
         self._progressed(e, view, changes)
+
+    @on(Participant.Restored)
+    def _restored(self, e: Participant.Restored, view: RegistrationView) -> None:
+        # Back as before the cancellation: its steps and branches as they were then.
+        view.participant_restored(
+            e.originator_id,
+            {"status": e.status, "reason": e.reason},
+            e.workflow["steps"],
+            e.workflow["branches"],
+            e.originator_version,
+            e.timestamp,
+        )
 
     # Waitlists: one waiting has no step open; a promotion begins its run afresh.
 

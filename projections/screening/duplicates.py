@@ -173,9 +173,12 @@ class DuplicatesProjector(Projector[DuplicatesView]):
         if person is not None and person.active:
             _retire(person, view, e.timestamp)
 
-    @on(Participant.Unmerged)
-    def _unmerged(self, e: Participant.Unmerged, view: DuplicatesView) -> None:
-        # A merge undone: the registration is screened again, as if it came in now.
+    @on(Participant.Unmerged, Participant.Restored)
+    def _unmerged(
+        self, e: Participant.Unmerged | Participant.Restored, view: DuplicatesView
+    ) -> None:
+        # A merge or a cancellation undone: the registration is screened again, as if it
+        # came in now.
         person = view.person(e.originator_id)
         if person is not None and not person.active and e.status not in ENDED:
             detect(replace(person, active=True), view, e.timestamp)

@@ -134,6 +134,26 @@ def test_a_participant_who_withdraws_or_is_cancelled_has_a_credential_that_stops
     assert world.check(code) is CodeCheck.NOT_ELIGIBLE
 
 
+def test_an_approved_participant_restored_after_a_cancellation_has_its_code_work_again(
+    container: Container,
+) -> None:
+    world = World(container)
+    participant_id = world.register()
+    world.approve(participant_id)
+    world.policy()
+    code = world.code(participant_id)
+    world.registration.cancel(world.tenant_id, participant_id)
+    world.policy()
+    assert world.check(code) is CodeCheck.NOT_ELIGIBLE
+
+    world.registration.restore(world.tenant_id, participant_id)
+    world.policy()
+
+    assert world.credential(participant_id).works
+    assert world.check(code) is CodeCheck.VALID
+    assert issued_per_credential(world.access)[str(credential_id(participant_id))] == 1
+
+
 def test_a_participant_approved_again_has_a_working_credential(container: Container) -> None:
     world = World(container)
     participant_id = world.register()

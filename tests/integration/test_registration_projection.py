@@ -597,3 +597,37 @@ def test_a_rebuild_gives_the_same_tables_and_verify_finds_no_difference(
     assert snapshot() == before
     assert list(verify(live)) == []
     assert live.stored_version() == RegistrationProjector.version
+
+
+def test_a_restored_participant_reads_as_before_its_cancellation_and_a_rebuild_agrees(
+    container: Container,
+) -> None:
+    app: RegistrationApplication = container.app(RegistrationApplication)
+    tenant = uuid4()
+    event_id = app.create_event(
+        tenant, "Expo", START, START + timedelta(days=1), "UTC", workflow=CHECKS
+    ).aggregate_id
+    app.open_registration(tenant, event_id)
+    max_ = app.register(tenant, event_id, person("Max", "Muster", "max@example.org")).aggregate_id
+    app.complete_step(tenant, max_, "screening", "approved", actor="alice")
+    container.catch_up()
+    queries = container.query(RegistrationQueries)
+    before = queries.participant(tenant, max_)
+    app.cancel(tenant, max_, "duplicate")
+    container.catch_up()
+
+    app.restore(tenant, max_)
+    container.catch_up()
+
+    after = queries.participant(tenant, max_)
+    assert before is not None
+    assert after is not None
+    assert (after.status, after.reason, after.active_steps) == (
+        "pending",
+        None,
+        ["documents", "security"],
+    )
+    assert after.steps == before.steps
+    assert after.branches == before.branches
+    live = projection(container)
+    assert list(verify(live)) == []
