@@ -1,4 +1,4 @@
-"""The registration context's bulk actions: complete a step, cancel, set a field."""
+"""The registration context's bulk actions: complete a step, cancel, restore, set a field."""
 
 from __future__ import annotations
 
@@ -92,9 +92,10 @@ class CompleteStep(_RegistrationKind):
 
 
 class Cancel(_RegistrationKind):
-    """Cancels each participant's registration (its seat passes on)."""
+    """Cancels each participant's registration (its seat passes on); a restore undoes it."""
 
     name = "cancel"
+    undo_kind = "restore"
 
     def clean(self, params: Mapping[str, Any]) -> dict[str, Any]:
         return {"reason": _text(params, "reason", REASON_MAX)}
@@ -106,7 +107,31 @@ class Cancel(_RegistrationKind):
     def apply(self, item: BulkItem) -> dict[str, Any] | None:
         self._own(item)
         self.registration.cancel(item.tenant_id, item.participant_id, item.params.get("reason"))
-        return None
+        return {}  # the participant keeps what a restore gives back
+
+
+class Restore(_RegistrationKind):
+    """Restores each cancelled participant as it was before (an approved one's seat taken
+    again, if one is left); it undoes a bulk cancellation."""
+
+    name = "restore"
+
+    def clean(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        if params:
+            raise InvalidValue("params", "restoring takes no parameters")
+        return {}
+
+    def preflight(self, params: Mapping[str, Any], facts: Facts) -> str | None:
+        del params
+        if facts.status == ParticipantStatus.MERGED.value:
+            return "participant-merged"
+        return None if facts.status == ParticipantStatus.CANCELLED.value else "not-restorable"
+
+    def apply(self, item: BulkItem) -> dict[str, Any] | None:
+        # An undo runs with the cancellation's parameters (its reason): a restore needs none.
+        self._own(item)
+        self.registration.restore(item.tenant_id, item.participant_id)
+        return None  # cancelling again is an operation of its own
 
 
 class SetField(_RegistrationKind):
@@ -147,4 +172,9 @@ class SetField(_RegistrationKind):
 
 def registration_kinds(registration: RegistrationApplication) -> list[BulkKind]:
     """The registration context's bulk kinds, on its application."""
-    return [CompleteStep(registration), Cancel(registration), SetField(registration)]
+    return [
+        CompleteStep(registration),
+        Cancel(registration),
+        Restore(registration),
+        SetField(registration),
+    ]

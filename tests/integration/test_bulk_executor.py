@@ -209,6 +209,51 @@ def test_an_undo_sets_back_each_value_and_a_retry_runs_only_the_refused(
     assert desk.operation(retry).counts == {"ok": 0, "refused": 1, "skipped": 0}
 
 
+def test_undoing_a_bulk_cancellation_restores_everyone_as_they_were(
+    container: Container,
+) -> None:
+    desk = Desk(container)
+    limited = desk.registration.update_event(desk.tenant, desk.event_id, {"capacity": 3})
+    assert limited.aggregate.capacity == 3
+    approved = [desk.register(n) for n in range(2)]
+    for participant_id in approved:
+        desk.registration.complete_step(desk.tenant, participant_id, "approval", "approved")
+    pending = desk.register(2)
+    withdrawn = desk.register(3)
+    desk.registration.withdraw(desk.tenant, withdrawn)
+    people = [*approved, pending, withdrawn]
+    operation_id = desk.request(
+        "cancel", {"reason": "wrong list"}, {"participant_ids": [str(p) for p in people]}
+    )
+    desk.run()
+    assert desk.operation(operation_id).counts == {"ok": 3, "refused": 1, "skipped": 0}
+    assert desk.registration.seats_taken(desk.tenant, desk.event_id) == 0
+
+    kind = container.bulk_kinds()["cancel"]
+    undo = desk.operations.undo_bulk(desk.tenant, operation_id, kind.undo_kind, STAFF)
+    desk.run()
+
+    assert desk.operation(undo.aggregate_id).state is OperationState.COMPLETED
+    assert desk.operation(undo.aggregate_id).counts == {"ok": 3, "refused": 0, "skipped": 0}
+    statuses = [desk.participant(p).status for p in people]
+    assert statuses == [
+        ParticipantStatus.APPROVED,
+        ParticipantStatus.APPROVED,
+        ParticipantStatus.PENDING,
+        ParticipantStatus.WITHDRAWN,
+    ]
+    assert desk.participant(pending).run.active_steps == ("approval",)
+    assert desk.registration.seats_taken(desk.tenant, desk.event_id) == 2
+    rows = container.query(RegistrationQueries)
+    shown = [rows.participant(desk.tenant, p) for p in people]
+    assert [(r.status, r.reason) for r in shown if r is not None] == [
+        ("approved", None),
+        ("approved", None),
+        ("pending", None),
+        ("withdrawn", None),
+    ]
+
+
 def test_operations_side_by_side_take_turns(container: Container) -> None:
     desk = Desk(container)
     people = [desk.register(n) for n in range(40)]
