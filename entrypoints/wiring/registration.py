@@ -21,6 +21,7 @@ from entrypoints.http.registration.participants import (
 )
 from entrypoints.http.registration.progress import (
     RegistrationEndResource,
+    RestoreResource,
     StepCompletionResource,
     WorkQueueResource,
 )
@@ -49,6 +50,7 @@ def _routes(c: Container) -> Sequence[Route]:
         (f"{participant}/steps/{{step_id}}/complete", StepCompletionResource(registration)),
         (f"{participant}/withdraw", RegistrationEndResource(registration, by_organiser=False)),
         (f"{participant}/cancel", RegistrationEndResource(registration, by_organiser=True)),
+        (f"{participant}/restore", RestoreResource(registration)),
     ]
 
 

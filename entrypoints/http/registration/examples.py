@@ -211,6 +211,11 @@ PARTICIPANT_CANCELLED: dict[str, Any] = {
     "status": "cancelled",
     "reason": "Duplicate of another registration",
 }
+PARTICIPANT_RESTORED: dict[str, Any] = {
+    **PARTICIPANT_REGISTERED,
+    "version": 3,
+    "updated_at": "2027-05-21T08:00:00+00:00",
+}
 EVENT_COUNTS: dict[str, Any] = {
     "by_status": {
         "pending": 12,

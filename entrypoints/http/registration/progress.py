@@ -1,4 +1,5 @@
-"""A participant's way through the workflow: work queues, completions, withdrawal, cancelling."""
+"""A participant's way through the workflow: work queues, completions, withdrawal, cancelling,
+restoring."""
 
 from __future__ import annotations
 
@@ -146,5 +147,36 @@ class RegistrationEndResource:
         end = self.registration.cancel if self.by_organiser else self.registration.withdraw
         ack = end(
             req.context.principal.tenant_id, participant_id, body["reason"], expected_version(req)
+        )
+        answer_participant(resp, ack)
+
+
+class RestoreResource:
+    """The organiser undoes a cancellation."""
+
+    operations = {
+        "POST": Operation(
+            "Restore a cancelled participant as it was before the cancellation",
+            WRITE,
+            response=ParticipantSchema,
+            if_match=True,
+            tags=TAGS,
+            description="A pending participant has its open steps back; an approved one takes "
+            "a seat again, and a full event (or category) is a 409 `capacity-reached` (it does "
+            "not wait). The e-mail is claimed again: someone registered with it since is a 409 "
+            "`already-registered`. One not cancelled, or cancelled while waiting for a seat, "
+            "is a 409 `not-restorable`.",
+            response_example=examples.PARTICIPANT_RESTORED,
+            operation_id="restoreParticipant",
+        ),
+    }
+
+    def __init__(self, registration: RegistrationApplication) -> None:
+        self.registration = registration
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, participant_id: UUID) -> None:
+        load_body(req, EMPTY_SCHEMA)
+        ack = self.registration.restore(
+            req.context.principal.tenant_id, participant_id, expected_version(req)
         )
         answer_participant(resp, ack)

@@ -135,6 +135,22 @@ def test_a_withdrawn_participant_leaves_their_pairs(client: TestClient, admin: C
     assert listed(client, admin) == []
 
 
+def test_a_cancelled_participant_restored_is_screened_again(
+    client: TestClient, admin: Caller
+) -> None:
+    _, first, second = twice_registered(client, admin)
+    cancel = f"/v1/participants/{second}/cancel"
+    expect.ok(client.simulate_post(cancel, json={}, headers=admin.headers))
+    assert listed(client, admin) == []
+
+    restore = f"/v1/participants/{second}/restore"
+    expect.ok(client.simulate_post(restore, json={}, headers=admin.headers))
+
+    assert [sorted(p["participant_ids"]) for p in listed(client, admin)] == [
+        sorted([first, second])
+    ]
+
+
 def test_a_merge_closes_the_pair_and_an_unmerge_raises_it_again(
     client: TestClient, admin: Caller
 ) -> None:

@@ -621,6 +621,46 @@ def test_cancelling_closes_the_open_steps_and_frees_the_email(
     expect.ok(register(client, admin, event_id), 201)
 
 
+def test_restoring_a_cancelled_participant_gives_back_its_steps_and_its_email(
+    client: TestClient, admin: Caller
+) -> None:
+    event_id = open_event(client, admin)["id"]
+    participant_id = registered(client, admin, event_id)["id"]
+    path = f"/v1/participants/{participant_id}"
+    client.simulate_post(f"{path}/cancel", json={"reason": "by mistake"}, headers=admin.headers)
+
+    result = client.simulate_post(f"{path}/restore", json={}, headers=admin.headers)
+
+    body = expect.ok(result)
+    assert (body["status"], body["reason"], body["active_steps"]) == ("pending", None, ["approval"])
+    assert [s["status"] for s in body["steps"]] == ["active"]
+    assert result.headers["etag"] == f'"{body["version"]}"'
+    assert expect.problem(register(client, admin, event_id), 409, "conflict")["code"] == (
+        "already-registered"
+    )
+    assert expect.ok(complete(client, admin, participant_id, "approval"))["status"] == "approved"
+
+
+def test_restoring_one_not_cancelled_or_whose_email_was_taken_is_a_409_naming_why(
+    client: TestClient, admin: Caller
+) -> None:
+    event_id = open_event(client, admin)["id"]
+    pending = registered(client, admin, event_id)["id"]
+    cancelled = registered(client, admin, event_id, email="grace@example.org")["id"]
+    client.simulate_post(f"/v1/participants/{cancelled}/cancel", headers=admin.headers)
+    registered(client, admin, event_id, email="grace@example.org")
+
+    not_cancelled = client.simulate_post(
+        f"/v1/participants/{pending}/restore", json={}, headers=admin.headers
+    )
+    taken = client.simulate_post(
+        f"/v1/participants/{cancelled}/restore", json={}, headers=admin.headers
+    )
+
+    assert expect.problem(not_cancelled, 409, "conflict")["code"] == "not-restorable"
+    assert expect.problem(taken, 409, "conflict")["code"] == "already-registered"
+
+
 def test_an_ended_registration_refuses_further_commands_with_a_409(
     client: TestClient, admin: Caller
 ) -> None:
@@ -685,6 +725,7 @@ def test_a_bad_reason_is_a_422(
         ("POST", "/steps/approval/complete", {"outcome": "approved"}),
         ("POST", "/withdraw", None),
         ("POST", "/cancel", None),
+        ("POST", "/restore", None),
     ],
 )
 def test_another_tenants_participant_is_a_404(
@@ -735,6 +776,7 @@ def test_a_reader_of_participants_cannot_change_them(
         register(client, reader, event_id, email="grace@example.org"),
         complete(client, reader, participant_id, "approval"),
         client.simulate_post(f"/v1/participants/{participant_id}/withdraw", headers=reader.headers),
+        client.simulate_post(f"/v1/participants/{participant_id}/restore", headers=reader.headers),
     ):
         assert (
             expect.problem(result, 403, "permission-denied")["permission"] == "participants:write"
