@@ -89,6 +89,10 @@ class RegistrationCommands(RuleBasedStateMachine):
         command = self.app.cancel if organiser else self.app.withdraw
         self._run(command, self.tenant, pid, "changed plans")
 
+    @rule(pid=participants)
+    def restore(self, pid: UUID) -> None:
+        self._run(self.app.restore, self.tenant, pid)
+
     @rule(event_id=events, capacity=st.sampled_from([0, 1, 3, None]))
     def resize(self, event_id: UUID, capacity: int | None) -> None:
         self._run(self.app.update_event, self.tenant, event_id, {"capacity": capacity})

@@ -10,7 +10,12 @@ import pytest
 
 from domain.registration.application import RegistrationApplication
 from domain.registration.email_index import AlreadyRegistered
-from domain.registration.participant import NotRestorable, Participant, ParticipantStatus
+from domain.registration.participant import (
+    HELD_REASON,
+    NotRestorable,
+    Participant,
+    ParticipantStatus,
+)
 from domain.registration.seats import CapacityReached
 from domain.waitlists.application import WaitlistedRegistration
 from domain.waitlists.waitlist import OnAccept, WhenFull
@@ -152,6 +157,21 @@ def test_a_participant_cancelled_while_waiting_for_a_seat_is_not_restored(tenant
 
     with pytest.raises(NotRestorable, match="waiting for a seat"):
         app.restore(tenant, waiting)
+
+
+def test_a_participant_held_for_screening_when_cancelled_is_restored_still_held(
+    app: RegistrationApplication, tenant: UUID
+) -> None:
+    event_id = open_event(app, tenant)
+    participant_id = app.register(tenant, event_id, person(1)).aggregate_id
+    app.follow_screening(participant_id, uuid4(), "hold", "close to a blacklist entry")
+    app.cancel(tenant, participant_id, "no show")
+
+    app.restore(tenant, participant_id)
+
+    restored = app.participant(tenant, participant_id)
+    assert (restored.status, restored.reason) == (ParticipantStatus.PENDING, HELD_REASON)
+    assert restored.held
 
 
 def test_a_participant_state_from_before_restores_loads_with_nothing_to_give_back() -> None:
