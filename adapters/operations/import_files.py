@@ -3,7 +3,8 @@
 An upload is read and written a chunk at a time, never whole: a file of 100,000
 participants fits in a few chunks of memory on the way in and on the way out. The
 file's own row is written last, so a file is there only once all its chunks are;
-an upload refused or broken off half-way leaves nothing. The service database is
+an upload refused or broken off half-way leaves nothing (the chunks of one whose
+process died are swept by `discard_unfinished`). The service database is
 shared by every host, so an executor on any of them reads the file a web worker
 stored.
 """
@@ -59,6 +60,7 @@ import_file_chunks = Table(
     Column("file_id", Uuid, primary_key=True, comment="The file (import_files.file_id)"),
     Column("n", Integer, primary_key=True, comment="The chunk's place in the file, from 0"),
     Column("data", LargeBinary, nullable=False, comment="Its bytes, 1 MiB but the last"),
+    Column("stored_at", Double, nullable=False, comment="Unix seconds"),
     comment="The bytes of import files, a chunk a row",
 )
 
@@ -105,8 +107,9 @@ class ImportFiles:
                 size += len(data)
                 if size > limit_bytes:
                     raise FileTooLarge(limit_bytes)
+                chunk = {"file_id": file_id, "n": n, "data": data, "stored_at": self.clock()}
                 with write_transaction(self.engine) as conn:
-                    conn.execute(insert(import_file_chunks).values(file_id=file_id, n=n, data=data))
+                    conn.execute(insert(import_file_chunks).values(chunk))
                 n += 1
             with write_transaction(self.engine) as conn:
                 conn.execute(
@@ -146,6 +149,18 @@ class ImportFiles:
             ).one_or_none()
         if owned is not None:
             self._delete(file_id)
+
+    def discard_unfinished(self, older_than_seconds: float) -> int:
+        """Forgets the chunks of uploads broken off (their process died) this long ago."""
+        chunks, whole = import_file_chunks, select(import_files.c.file_id)
+        with write_transaction(self.engine) as conn:
+            gone = conn.execute(
+                delete(chunks).where(
+                    chunks.c.stored_at < self.clock() - older_than_seconds,
+                    chunks.c.file_id.not_in(whole),
+                )
+            )
+        return int(gone.rowcount)
 
     def _row(self, tenant_id: UUID, file_id: UUID) -> Row[Any]:
         with self.engine.connect() as conn:

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from uuid import UUID, uuid4
 
 import pytest
-from sqlalchemy import func, select
+from openpyxl import Workbook
+from sqlalchemy import func, insert, select
 
 from adapters.operations.import_files import (
     CHUNK,
@@ -16,8 +17,9 @@ from adapters.operations.import_files import (
     ImportFiles,
     import_file_chunks,
 )
-from adapters.operations.import_rows import read_rows
+from adapters.operations.import_rows import XLSX, XLSX_MEDIA_TYPE, read_rows
 from adapters.settings import Settings
+from adapters.sql.transactions import write_transaction
 from domain.shared.errors import NotFound
 from entrypoints.wiring.container import Container
 from entrypoints.wiring.contexts import build
@@ -104,6 +106,67 @@ def test_a_file_over_the_limit_is_refused_and_nothing_of_it_is_kept(files: Impor
 
     assert chunks_kept(files) == 0
     assert upload.at <= 3 * CHUNK  # it stopped reading once past the limit
+
+
+class BrokenOff(io.RawIOBase):
+    """An upload whose client goes away after a chunk and a half."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self.sent > CHUNK * 3 // 2:
+            raise OSError("the client went away")
+        self.sent += size
+        return b"x" * size
+
+
+def test_an_upload_broken_off_half_way_leaves_nothing(files: ImportFiles) -> None:
+    with pytest.raises(OSError, match="went away"):
+        files.store(uuid4(), uuid4(), "a.csv", CSV, BrokenOff(), 10 * CHUNK)
+
+    assert chunks_kept(files) == 0
+
+
+def test_chunks_left_by_an_upload_whose_process_died_are_swept_once_old(
+    files: ImportFiles,
+) -> None:
+    tenant = uuid4()
+    kept = files.store(tenant, uuid4(), "a.csv", CSV, io.BytesIO(b"Email\na@b.org\n"), 1000)
+    now = files.clock()
+    with write_transaction(files.engine) as conn:
+        for file_id, stored_at in ((uuid4(), now - 7200), (uuid4(), now - 60)):
+            chunk = {"file_id": file_id, "n": 0, "data": b"x", "stored_at": stored_at}
+            conn.execute(insert(import_file_chunks).values(chunk))
+
+    assert files.discard_unfinished(older_than_seconds=3600) == 1
+    assert chunks_kept(files) == 2  # the stored file's, and the upload maybe still going on
+    with files.open(tenant, kept) as stored:
+        assert stored.read() == b"Email\na@b.org\n"
+
+
+def test_a_stored_xlsx_workbook_reads_back_as_rows(files: ImportFiles) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Vorname", "E-Mail"])
+    for n in range(3000):
+        sheet.append([f"Person {n}", f"p{n}@example.org"])
+    data = io.BytesIO()
+    book.save(data)
+    data.seek(0)
+    tenant = uuid4()
+    file_id = files.store(tenant, uuid4(), "people.xlsx", XLSX_MEDIA_TYPE, data, 10 * CHUNK)
+
+    with read_rows(files.open(tenant, file_id)) as rows:
+        assert rows.format == XLSX
+        read = list(rows)
+
+    assert len(read) == 3000
+    assert read[-1] == (3001, {"Vorname": "Person 2999", "E-Mail": "p2999@example.org"})
 
 
 def people(rows: int) -> Iterator[bytes]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
+from uuid import uuid4
 
 import pytest
 from openpyxl import Workbook
@@ -14,6 +15,8 @@ from adapters.operations.import_rows import (
     preview,
     read_rows,
 )
+from domain.operations.import_check import check_rows
+from domain.registration.application import RegistrationApplication
 
 ROWS = [
     ["Prénom", "Nom", "Courriel", "Société"],
@@ -211,3 +214,37 @@ def test_a_truncated_xlsx_is_refused() -> None:
     data = xlsx([["Email"], *[[f"p{n}@example.org"] for n in range(2000)]])
     with pytest.raises(UnreadableFile, match="XLSX"):
         all_rows(data[: len(data) // 2])
+
+
+def test_a_file_read_with_its_suggested_mapping_checks_against_the_events_registrations() -> None:
+    app = RegistrationApplication({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    tenant, start = uuid4(), datetime(2027, 6, 1, 9, tzinfo=UTC)
+    event_id = app.create_event(
+        tenant, "Expo", start, start + timedelta(days=1), "Europe/Paris"
+    ).aggregate_id
+    app.open_registration(tenant, event_id)
+    app.register(tenant, event_id, {"first_name": "Ada", "email": "ada@example.org"})
+    data = "Vorname;Nachname;E-Mail;Geburtsdatum\r\n".encode("cp1252") + (
+        "Ada;Lovelace;ADA@example.org;1815-12-10\r\n"
+        "Jürgen;Groß;juergen@example.org;1970-01-01\r\n"
+        "Jürgen;Groß;Juergen@Example.org;\r\n"
+    ).encode("cp1252")
+
+    shown = preview(io.BytesIO(data))
+    with read_rows(io.BytesIO(data)) as rows:
+        checks = list(
+            check_rows(
+                rows,
+                shown.mapping,
+                date(2027, 5, 1),
+                "DE",
+                (),
+                lambda email: app.registered_email(tenant, event_id, email) is not None,
+            )
+        )
+
+    assert [(c.row_number, c.importable) for c in checks] == [(2, False), (3, True), (4, False)]
+    assert checks[0].already_registered
+    assert [f for f, _ in checks[0].errors] == ["date_of_birth"]  # before 1900
+    assert checks[1].values["last_name"] == "Groß"
+    assert checks[2].duplicate_of_row == 3
