@@ -59,24 +59,23 @@ class Preview:
     rows: list[Row]
 
 
+@dataclass
 class ImportRows:
     """A file's header and its rows, each read once, in order; close it when done."""
 
-    def __init__(
-        self, format: str, headers: list[str], rows: Iterator[Row], *, encoding: str | None = None,
-        delimiter: str | None = None, closing: Callable[[], None] | None = None,
-    ) -> None:  # fmt: skip
-        self.format, self.headers, self.encoding, self.delimiter = (
-            format, headers, encoding, delimiter,
-        )  # fmt: skip
-        self._rows, self._closing = rows, closing
+    format: str
+    headers: list[str]
+    rows: Iterator[Row]
+    encoding: str | None = None  # None for XLSX
+    delimiter: str | None = None  # None for XLSX
+    closing: Callable[[], None] | None = None
 
     def __iter__(self) -> Iterator[Row]:
-        return self._rows
+        return self.rows
 
     def close(self) -> None:
-        if self._closing is not None:
-            self._closing()
+        if self.closing is not None:
+            self.closing()
 
     def __enter__(self) -> ImportRows:
         return self
@@ -99,10 +98,8 @@ def preview(stream: BinaryIO, media_type: str | None = None, rows: int = 20) -> 
     """The file's format, header, a suggested mapping of its columns and its first rows."""
     with read_rows(stream, media_type) as read:
         first = list(islice(read, rows))
-    return Preview(
-        read.format, read.encoding, read.delimiter, read.headers,
-        suggested_mapping(read.headers), first,
-    )  # fmt: skip
+    mapping = suggested_mapping(read.headers)
+    return Preview(read.format, read.encoding, read.delimiter, read.headers, mapping, first)
 
 
 def detected_encoding(head: bytes) -> str:
@@ -145,8 +142,12 @@ def _csv_rows(head: bytes, stream: BinaryIO) -> ImportRows:
     )
     records = csv.reader(text, delimiter=delimiter, quotechar='"', doublequote=True, strict=True)
     lines = _guarded(enumerate(records, start=1), encoding)
-    header = next(lines, None)
-    headers = _headers(header[1] if header else [])
+    try:
+        header = next(lines, None)
+        headers = _headers(header[1] if header else [])
+    except UnreadableFile:
+        text.close()
+        raise
     rows = _with_one_row(_cells_by_header(headers, lines, padded=False))
     return ImportRows(
         CSV, headers, rows, encoding=encoding, delimiter=delimiter, closing=text.close
@@ -172,7 +173,11 @@ def _xlsx_rows(head: bytes, stream: BinaryIO) -> ImportRows:
         spool.close()
 
     numbered = ((n, [_text(v) for v in row]) for n, row in enumerate(cells, start=2))
-    headers = _headers([_text(v) for v in header or ()])
+    try:
+        headers = _headers([_text(v) for v in header or ()])
+    except UnreadableFile:
+        close()
+        raise
     rows = _with_one_row(_cells_by_header(headers, _xlsx_guarded(numbered), padded=True))
     return ImportRows(XLSX, headers, rows, closing=close)
 
@@ -222,7 +227,9 @@ def _guarded(
         for n, cells in lines:
             yield n, cells
     except UnicodeDecodeError:
-        raise UnreadableFile(f"the file is not {encoding} text after row {n}") from None
+        raise UnreadableFile(
+            f"the file is not {encoding} text after row {n}: save it as UTF-8 and upload it again"
+        ) from None
     except csv.Error as error:
         raise UnreadableFile(f"row {n + 1} is not valid CSV: {error}") from None
 

@@ -191,6 +191,9 @@ def test_an_xlsx_sheet_reads_as_text_with_dates_as_iso_dates() -> None:
         (b"Email,Email\na,b\n", None, "twice"),
         (b'Email,Name\n"ada@example.org,Ada\n', None, "not valid CSV"),
         (b"PK\x03\x04 not really a zip", None, "XLSX"),
+        (xlsx([["Email", "Name"]]), None, "no rows"),
+        (xlsx([["Email", None, "Name"], ["a", "b", "c"]]), None, "column 2"),
+        (xlsx([["Email"], ["a", "extra"]]), None, "row 2 has 2 cells"),
         (b"Email\n" + "Zoë".encode("utf-16-le"), XLSX_MEDIA_TYPE, "XLSX"),
     ],
 )
