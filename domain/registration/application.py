@@ -15,7 +15,7 @@ from domain.registration.email_index import EmailIndex, email_index_id
 from domain.registration.managed_event import CategoryAsDict, ManagedEvent
 from domain.registration.merge import Merge, MergeAcrossEvents, choose_fields, merged_details
 from domain.registration.participant import Participant, ParticipantStatus
-from domain.registration.person import PersonalDetails
+from domain.registration.person import PersonalDetails, normalised_email
 from domain.registration.seats import EventFull, HoldAsDict, SeatLedger, ledger_id
 from domain.registration.workflow.definition import WorkflowDefinition
 from domain.registration.workflow.record import EMPTY_RUN, changes_between
@@ -473,6 +473,13 @@ class RegistrationApplication(AccreditApplication):
         """Approved participants holding a seat (the ledger's own count, for checks)."""
         self._owned(ManagedEvent, tenant_id, event_id, readonly=True)
         return self.load(SeatLedger, ledger_id(event_id), readonly=True).taken()
+
+    def registered_email(self, tenant_id: UUID, event_id: UUID, email: str) -> UUID | None:
+        """The participant who holds this e-mail for the tenant's event, if one does."""
+        index = self._email_index(event_id, normalised_email(email))
+        if index is None or index.tenant_id != tenant_id:
+            return None
+        return index.participant_id
 
     # Merges (domain.registration.merge)
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from adapters.access.credential_queries import CredentialQueries
+from adapters.operations import import_files  # noqa: F401 (its tables are the service's)
 from adapters.operations.queries import BulkQueries
 from adapters.operations.view import SqlBulkView
 from adapters.registration.queries import RegistrationQueries

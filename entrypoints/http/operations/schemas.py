@@ -45,7 +45,8 @@ def _kind() -> fields.String:
         metadata={
             "description": "What to do to each participant: complete-step, cancel, "
             "set-field, suspend-credential, resume-credential, revoke-credential, "
-            "reissue-credential, join-waitlist or leave-waitlist"
+            "reissue-credential, join-waitlist, leave-waitlist or restore (a cancelled "
+            "participant back as it was; the undo of cancel)"
         },
     )
 
@@ -58,7 +59,8 @@ def _params() -> fields.Dict:
             "description": "The kind's parameters: complete-step takes step_id, outcome "
             "(approved or rejected) and comment; cancel takes reason; set-field takes field "
             "(organisation or nationality) and value (null clears it); the credential kinds "
-            "take reason; join-waitlist takes priority; leave-waitlist takes reason"
+            "take reason; join-waitlist takes priority; leave-waitlist takes reason; "
+            "restore takes none"
         },
     )
 
