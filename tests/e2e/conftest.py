@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -131,23 +132,29 @@ def start_serve(tmp_path: Path, extra_env: dict[str, str], *, caught_up: bool = 
         text=True,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"accredit serve exited:\n{log_path.read_text()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        raise AssertionError(f"accredit serve did not listen:\n{log_path.read_text()}")
-    match = re.search(r"ACCREDIT_KEY=(acc_\w+)", out_path.read_text())
-    assert match, out_path.read_text()
-    served = Served(process, port, match.group(1), log_path, env)
-    if caught_up:
-        served.wait_until(served.caught_up, "catching up the projections")
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise AssertionError(f"accredit serve exited:\n{log_path.read_text()}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError(f"accredit serve did not listen:\n{log_path.read_text()}")
+        match = re.search(r"ACCREDIT_KEY=(acc_\w+)", out_path.read_text())
+        assert match, out_path.read_text()
+        served = Served(process, port, match.group(1), log_path, env)
+        if caught_up:
+            served.wait_until(served.caught_up, "catching up the projections")
+    except BaseException:
+        # A server that never became ready is not left running: its workers with it.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise
     return served
 
 
