@@ -20,7 +20,10 @@ status (state, done, updated_at) as the poller saw them, from the 202 answer on 
 progress staleness; goal: at most 1 s; the same gap between the ``updated_at`` values
 seen is given beside it), and the peak resident memory (VmHWM) of the executor
 process, the ``operations`` worker that serve supervises. Checked: the operation ends
-COMPLETED with every item ok, and every participant of both events shows approved.
+COMPLETED with every item ok, and every participant it approved (and every one run B
+was answered 200 for) shows approved. Each run may take --bound seconds (30 min): a
+bulk operation still running then is a wrong result; the single approvals not sent by
+then are reported as such and the rate is of those sent.
 
 Not measured yet: the issue's 100,000-row CSV import, as importing participants from
 CSV does not exist yet (README, "Bulk operations").
@@ -369,13 +372,14 @@ class SingleRun:
     seconds: float = float("nan")
     ok: int = 0
     retried: int = 0  # commands sent again after a concurrency conflict
+    unsent: int = 0  # approvals left when the run's bound ran out
     statuses: Counter[str] = field(default_factory=Counter)  # unexpected answers
     approved: int = 0
 
     def problems(self) -> list[str]:
         problems = [f"{n} answers {status}" for status, n in sorted(self.statuses.items())]
-        if self.approved != self.participants:
-            problems.append(f"{self.approved} of {self.participants} participants approved")
+        if self.approved != self.ok:
+            problems.append(f"{self.approved} participants approved, {self.ok} approvals answered")
         return problems
 
     def summary(self) -> dict[str, Any]:
@@ -385,6 +389,7 @@ class SingleRun:
             "seconds": _round(self.seconds),
             "clients": self.clients,
             "conflicts_retried": self.retried,
+            "not_sent_within_bound": self.unsent,
             "approved": self.approved,
             "problems": self.problems(),
             "unexpected_answers": dict(self.statuses),
@@ -427,7 +432,12 @@ def run_single(server: ServeServer, scene: Scene, args: argparse.Namespace) -> S
             api.call("GET", "/v1/tenant")
         finally:
             ready.wait()
-        for participant_id in share:
+        stop_at = time.perf_counter() + args.bound
+        for sent, participant_id in enumerate(share):
+            if time.perf_counter() >= stop_at:
+                with lock:
+                    result.unsent += len(share) - sent
+                break
             status, tries = approve(api, participant_id)
             retried += tries - 1
             if status == "200":
@@ -454,7 +464,9 @@ def run_single(server: ServeServer, scene: Scene, args: argparse.Namespace) -> S
         thread.join()
     server.check_alive()
     result.seconds = max(ended, default=began) - began
-    result.approved = approved(api, scene.single_event, args.participants, SETTLE_SECONDS)
+    if result.unsent:
+        log(f"single: {result.unsent:,} approvals not sent, the run took over {args.bound:g} s")
+    result.approved = approved(api, scene.single_event, result.ok, SETTLE_SECONDS)
     return result
 
 
@@ -514,6 +526,7 @@ def table(summary: dict[str, Any]) -> str:
         ("items/s, one bulk operation", _figure(a["items_per_second"], "/s"), ""),
         ("items/s, single commands", _figure(b["items_per_second"], "/s"), ""),
         ("single commands sent again (409)", f"{b['conflicts_retried']:,}", ""),
+        ("single approvals not sent (bound)", f"{b['not_sent_within_bound']:,}", ""),
         (
             "ratio bulk/single",
             _figure(summary["ratio"], "x"),
@@ -570,7 +583,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--poll-interval", type=positive_float, default=0.1, help="seconds")
     parser.add_argument(
-        "--bound", type=positive_float, default=1800.0, help="seconds for the bulk run"
+        "--bound", type=positive_float, default=1800.0, help="seconds each run may take"
     )
     parser.add_argument("--workers", type=positive_int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=positive_int, default=4, help="threads per worker")
