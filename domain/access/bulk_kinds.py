@@ -26,6 +26,10 @@ class _CredentialKind:
     def __init__(self, access: AccessApplication) -> None:
         self.access = access
 
+    @property
+    def batch_application(self) -> AccessApplication | None:
+        return self.access
+
     def clean(self, params: Mapping[str, Any]) -> dict[str, Any]:
         reason = params.get("reason")
         if reason is not None and not isinstance(reason, str):
@@ -86,6 +90,10 @@ class ReissueCredential(_CredentialKind):
     def __init__(self, access: AccessApplication, keep_code: KeepCode) -> None:
         super().__init__(access)
         self.keep_code = keep_code
+
+    @property
+    def batch_application(self) -> AccessApplication | None:
+        return None  # a code kept for a re-issue that a batch did not save would mislead
 
     def clean(self, params: Mapping[str, Any]) -> dict[str, Any]:
         if params:

@@ -44,6 +44,10 @@ class _RegistrationKind:
     def __init__(self, registration: RegistrationApplication) -> None:
         self.registration = registration
 
+    @property
+    def batch_application(self) -> RegistrationApplication:
+        return self.registration
+
     def _own(self, item: BulkItem) -> None:
         """Refuses a participant of another event than the operation's."""
         participant = self.registration.participant(item.tenant_id, item.participant_id)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, ClassVar, Generic, ParamSpec, Protocol, TypeVar
@@ -18,7 +19,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import JSONTranscoder, RecordConflictError, Transcoding
 from eventsourcing.utils import Environment, EnvType
 
-from domain.shared.cause import current_cause, stamp
+from domain.shared.cause import META, current_cause, stamp
 from domain.shared.errors import ConcurrencyConflict, NotFound, VersionMismatch
 
 P = ParamSpec("P")
@@ -77,6 +78,50 @@ def rehearsal() -> Iterator[None]:
 def rehearsing() -> bool:
     """Whether commands now record nothing (what they touch outside the store must not change)."""
     return _rehearsing.get()
+
+
+@dataclass
+class Batch:
+    """What commands of one application saved while batched: kept, then saved as one."""
+
+    application: AccreditApplication
+    changed: dict[UUID, Aggregate] = field(default_factory=dict)
+
+    def save(self) -> bool:
+        """Saves every aggregate the commands changed, in one transaction; False if another
+        writer changed one of them first (then nothing of the batch is saved)."""
+        if not self.changed:
+            return True
+        try:
+            self.application.save(*self.changed.values())
+        except RecordConflictError:
+            return False
+        finally:
+            self.changed = {}
+        return True
+
+
+_batches: ContextVar[tuple[Batch, ...]] = ContextVar("accredit_batches", default=())
+
+
+@contextmanager
+def batched(application: AccreditApplication) -> Iterator[Batch]:
+    """Commands of the application run inside save nothing: what they would save is kept,
+    and later commands load it as they left it, until `Batch.save` saves it all at once (many
+    commands' domain events in one transaction). A command refused inside changes nothing."""
+    batch = Batch(application)
+    token = _batches.set((*_batches.get(), batch))
+    try:
+        yield batch
+    finally:
+        _batches.reset(token)
+
+
+def _batch_of(application: AccreditApplication) -> Batch | None:
+    for batch in _batches.get():
+        if batch.application is application:
+            return batch
+    return None
 
 
 class ConflictObserver(Protocol):
@@ -173,7 +218,14 @@ class AccreditApplication(Application[UUID]):
         for aggregate in aggregates:
             tenant_id = getattr(aggregate, "tenant_id", None)
             for domain_event in aggregate.pending_events:
-                stamp(domain_event, cause, tenant_id)
+                # Stamped once: a batched aggregate keeps earlier commands' domain events.
+                if getattr(domain_event, META, None) is None:
+                    stamp(domain_event, cause, tenant_id)
+        batch = _batch_of(self)
+        if batch is not None:
+            for aggregate in aggregates:
+                batch.changed[aggregate.id] = aggregate
+            return None
         recordings = self.save(*aggregates)
         if not recordings:
             return None
@@ -184,6 +236,13 @@ class AccreditApplication(Application[UUID]):
 
     def load(self, cls: type[A], aggregate_id: UUID, *, readonly: bool = False) -> A:
         """Gets an aggregate of the given class, or raises NotFound."""
+        batch = _batch_of(self)
+        if batch is not None and aggregate_id in batch.changed:
+            kept = batch.changed[aggregate_id]
+            if not isinstance(kept, cls):
+                raise NotFound(f"no {cls.__name__.lower()} with id {aggregate_id}")
+            # A copy: a command refused halfway leaves the batch as it was.
+            return kept if readonly else copy.deepcopy(kept)
         try:
             # A read-only load does not copy the cached aggregate. It still waits for a
             # thread that is bringing that aggregate up to date: what it reads decides

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 
+from domain.shared.application import AccreditApplication
 from domain.shared.cause import meta_of
 
 
@@ -51,6 +52,13 @@ class BulkKind(Protocol):
     @property
     def undo_kind(self) -> str | None:
         """The kind that compensates an applied item (None: it cannot be undone)."""
+        ...
+
+    @property
+    def batch_application(self) -> AccreditApplication | None:
+        """The one application whose commands `apply` runs, when many items' domain events
+        may be saved in one transaction (None: each item saves on its own, e.g. because it
+        also writes outside the event store)."""
         ...
 
     def clean(self, params: Mapping[str, Any]) -> dict[str, Any]:

@@ -26,6 +26,10 @@ class _WaitlistKind:
     def __init__(self, registration: WaitlistedRegistration) -> None:
         self.registration = registration
 
+    @property
+    def batch_application(self) -> WaitlistedRegistration:
+        return self.registration
+
     def _participant(self, item: BulkItem) -> Participant:
         participant = self.registration.participant(item.tenant_id, item.participant_id)
         if participant.event_id != item.event_id:

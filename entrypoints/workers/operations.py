@@ -28,7 +28,7 @@ from adapters.registration.queries import RegistrationQueries
 from adapters.registration.rows import ParticipantFilter
 from domain.operations.application import OperationsApplication
 from domain.operations.bulk import CHUNK_MAX, BulkOperation, ItemResult, Outcome, Relation
-from domain.shared.application import rehearsal
+from domain.shared.application import batched, rehearsal
 from domain.shared.bulk_kinds import BulkItem, BulkKind
 from domain.shared.cause import Cause, caused_by
 from domain.shared.errors import DomainError
@@ -95,7 +95,16 @@ class Executor:
         if not claimed:
             return False
         source = self._source(operation)
-        outcomes = [self._run(operation, source, kind, i, p, recovering) for i, p in claimed]
+        outcomes = None
+        application = kind.batch_application
+        if application is not None and not operation.dry_run and not recovering:
+            # The chunk's domain events in one transaction: far fewer commits than items.
+            with batched(application) as batch:
+                outcomes = [self._run(operation, source, kind, i, p, False) for i, p in claimed]
+            if not batch.save():
+                outcomes = None  # another writer came first: nothing was saved
+        if outcomes is None:
+            outcomes = [self._run(operation, source, kind, i, p, recovering) for i, p in claimed]
         self.pace[operation_id] = (time.monotonic() - began) / len(claimed)
         self.operations.record_outcomes(operation_id, outcomes)
         return True

@@ -284,6 +284,7 @@ class CrashingKind:
     def __init__(self, inner: BulkKind, before: set[UUID], after: set[UUID]) -> None:
         self.inner, self.before, self.after = inner, before, after
         self.name, self.undo_kind = inner.name, inner.undo_kind
+        self.batch_application = inner.batch_application
 
     def clean(self, params: Mapping[str, Any]) -> dict[str, Any]:
         return self.inner.clean(params)
