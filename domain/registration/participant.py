@@ -230,7 +230,7 @@ class Participant(Aggregate):
         self.waitlist_entry: UUID | None = None  # while waitlisted
         self.offer_seat: UUID | None = None  # the offer holding its seat while the workflow runs
         # While cancelled: the status, reason and run changes a restore gives back.
-        self.before_cancel: dict[str, Any] | None = None
+        self._state_before_cancel: dict[str, Any] | None = None
 
     @staticmethod
     def upcast_v2_v3(state: dict[str, Any]) -> None:
@@ -240,7 +240,7 @@ class Participant(Aggregate):
     @staticmethod
     def upcast_v3_v4(state: dict[str, Any]) -> None:
         """A state from before restores: a cancellation then kept nothing to give back."""
-        state.setdefault("before_cancel", None)
+        state.setdefault("_state_before_cancel", None)
 
     @property
     def survivor_id(self) -> UUID | None:
@@ -330,7 +330,7 @@ class Participant(Aggregate):
         run, status, shown = self.run, self.status, self.reason
         self._ended(ParticipantStatus.CANCELLED, reason, workflow)
         # Kept from the domain event itself, so a history cancelled long ago restores too.
-        self.before_cancel = {
+        self._state_before_cancel = {
             "status": status.value,
             "reason": shown,
             "workflow": changes_between(self.run, run),
@@ -354,7 +354,7 @@ class Participant(Aggregate):
 
     def _before_cancel(self) -> tuple[ParticipantStatus, dict[str, Any]]:
         self.check_not_merged()
-        before = self.before_cancel
+        before = self._state_before_cancel
         if self.status is not ParticipantStatus.CANCELLED or before is None:
             raise NotRestorable(
                 f"the participant is {self.status}: only a cancelled registration is restored"
@@ -382,7 +382,7 @@ class Participant(Aggregate):
         self.run = apply_changes(self.run, workflow)
         self.status = ParticipantStatus(status)
         self.reason = reason
-        self.before_cancel = None
+        self._state_before_cancel = None
 
     def _ended(
         self, status: ParticipantStatus, reason: str | None, workflow: dict[str, Any]

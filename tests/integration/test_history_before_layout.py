@@ -49,7 +49,9 @@ def _as_upcast(answer: dict[str, Any]) -> dict[str, Any]:
     while version < getattr(cls, "class_version", 1):
         getattr(cls, f"upcast_v{version}_v{version + 1}")(state)
         version += 1
-    return {**answer, "body": {**body, "state": state}}
+    # The auditor is shown public attributes only, whatever else an upcaster adds.
+    public = {k: v for k, v in state.items() if not k.startswith("_")}
+    return {**answer, "body": {**body, "state": public}}
 
 
 def _full_name(row: dict[str, Any]) -> str:

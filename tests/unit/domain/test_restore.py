@@ -179,4 +179,4 @@ def test_a_participant_state_from_before_restores_loads_with_nothing_to_give_bac
 
     Participant.upcast_v3_v4(state)
 
-    assert state["before_cancel"] is None
+    assert state["_state_before_cancel"] is None
