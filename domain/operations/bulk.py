@@ -12,7 +12,6 @@ undo are new operations linked to this one.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -20,6 +19,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.shared.copies import copy_sharing_items
 from domain.shared.errors import NotFound, RuleViolation
 
 ITEMS_MAX = 100_000  # items of one operation
@@ -186,17 +186,8 @@ class BulkOperation(Aggregate):
         self.cancel_requested = False
 
     def __deepcopy__(self, memo: dict[int, Any]) -> BulkOperation:
-        # The aggregate cache copies the operation for every command: its items and
-        # outcomes are plain values no command changes in place, so the containers are
-        # copied and their contents shared (copying 100,000 items one by one is slow).
-        copied = type(self).__new__(type(self))
-        memo[id(self)] = copied
-        for name, value in self.__dict__.items():
-            if name in _SHARED_ITEMS:
-                copied.__dict__[name] = value.copy()
-            else:
-                copied.__dict__[name] = copy.deepcopy(value, memo)
-        return copied
+        # Its item ids and results are plain values no command changes in place.
+        return copy_sharing_items(self, memo, _SHARED_ITEMS)
 
     # Queries
 

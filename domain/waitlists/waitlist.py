@@ -10,7 +10,6 @@ again later, as a new entry at the end of its band.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -21,6 +20,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import Transcoding
 
+from domain.shared.copies import copy_sharing_items
 from domain.shared.errors import InvalidValue, NotFound, RuleViolation
 from domain.shared.names import free_text
 from domain.waitlists.queue import FreeSeats, Move, Place, Priority, joined_at, moved_to, seated
@@ -279,17 +279,8 @@ class Waitlist(Aggregate):
         return waitlist_id(event_id)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Waitlist:
-        # The aggregate cache hands every command a copy. The entries are immutable and
-        # the keys and the order are strings, so copying the three containers copies the
-        # waitlist; copying thousands of their items one by one made each command slow.
-        copied = type(self).__new__(type(self))
-        memo[id(self)] = copied
-        for name, value in self.__dict__.items():
-            if name in _SHARED_ITEMS:
-                copied.__dict__[name] = value.copy()
-            else:
-                copied.__dict__[name] = copy.deepcopy(value, memo)
-        return copied
+        # The entries are immutable, and the keys and the order are strings.
+        return copy_sharing_items(self, memo, _SHARED_ITEMS)
 
     # Queries
 
