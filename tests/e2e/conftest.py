@@ -75,6 +75,13 @@ class Served:
     def log(self) -> str:
         return self.log_path.read_text()
 
+    def created(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POSTs as the admin and asserts a 201; returns the created document."""
+        answer = self.request("POST", path, body, key=self.admin_key)
+        assert answer.status == 201, answer.body
+        document: dict[str, Any] = answer.body
+        return document
+
     def child_pid(self, name: str) -> int:
         pids = re.findall(rf"started {name} pid=(\d+)", self.log())
         return int(pids[-1])

@@ -14,19 +14,11 @@ from tests.e2e.conftest import Served
 PEOPLE = 400
 
 
-def _created(served: Served, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    answer = served.request("POST", path, body, key=served.admin_key)
-    assert answer.status == 201, answer.body
-    created: dict[str, Any] = answer.body
-    return created
-
-
 def test_a_bulk_approval_survives_its_executor_being_killed_and_applies_each_item_once(
     served: Served,
 ) -> None:
     key = served.admin_key
-    event = _created(
-        served,
+    event = served.created(
         "/v1/events",
         {
             "name": "Congress",
@@ -40,7 +32,7 @@ def test_a_bulk_approval_survives_its_executor_being_killed_and_applies_each_ite
 
     def register(n: int) -> str:
         body = {"first_name": "Delegate", "last_name": f"N{n}", "email": f"d{n}@example.org"}
-        participant_id: str = _created(served, f"{events}/participants", body)["id"]
+        participant_id: str = served.created(f"{events}/participants", body)["id"]
         return participant_id
 
     with ThreadPoolExecutor(max_workers=4) as pool:

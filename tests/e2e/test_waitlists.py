@@ -12,19 +12,11 @@ from tests.e2e.conftest import Served
 WINDOW_SECONDS = 5
 
 
-def _created(served: Served, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    answer = served.request("POST", path, body, key=served.admin_key)
-    assert answer.status == 201, answer.body
-    created: dict[str, Any] = answer.body
-    return created
-
-
 def test_an_offer_expires_on_time_by_the_timer_alone_and_the_seat_passes_on(
     served: Served,
 ) -> None:
     key = served.admin_key
-    event = _created(
-        served,
+    event = served.created(
         "/v1/events",
         {
             "name": "Workshop",
@@ -44,7 +36,7 @@ def test_an_offer_expires_on_time_by_the_timer_alone_and_the_seat_passes_on(
 
     def person(name: str) -> dict[str, Any]:
         body = {"first_name": name, "last_name": "Tester", "email": f"{name}@example.org"}
-        return _created(served, f"{events}/participants", body)
+        return served.created(f"{events}/participants", body)
 
     holder = person("holder")
     done = served.request(
