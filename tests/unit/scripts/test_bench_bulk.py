@@ -34,7 +34,7 @@ def _completed(**changes: object) -> dict[str, object]:
     return {**document, **changes}
 
 
-def test_postgresql_and_the_briefed_sizes_are_the_defaults() -> None:
+def test_postgresql_and_the_measured_sizes_are_the_defaults() -> None:
     args = parse_args([])
     assert (args.store, args.participants, args.clients) == ("postgresql", 10_000, 16)
     assert (args.workers, args.threads, args.poll_interval) == (2, 4, 0.1)

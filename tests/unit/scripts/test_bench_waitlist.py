@@ -6,7 +6,7 @@ import pytest
 from bench_waitlist import figures, parse_args, stores, wrong_offers
 
 
-def test_both_stores_and_the_briefed_sizes_are_the_defaults() -> None:
+def test_both_stores_and_the_measured_sizes_are_the_defaults() -> None:
     args = parse_args([])
     assert stores(args) == ("sqlite", "postgresql")
     assert (args.capacity, args.waiting, args.promotions) == (600, 10_000, 500)
