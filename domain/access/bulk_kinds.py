@@ -8,9 +8,8 @@ from typing import Any
 from domain.access.application import AccessApplication
 from domain.access.credential import Credential, credential_id
 from domain.shared.application import rehearsing
-from domain.shared.bulk_kinds import BulkItem, BulkKind, Facts, recorded
+from domain.shared.bulk_kinds import BulkItem, BulkKind, Facts, recorded, text_param
 from domain.shared.errors import InvalidValue, NotFound
-from domain.shared.names import free_text
 
 REASON_MAX = 500
 # A re-issued code is kept for the organiser to fetch once (the access API's code route).
@@ -31,10 +30,7 @@ class _CredentialKind:
         return self.access
 
     def clean(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        reason = params.get("reason")
-        if reason is not None and not isinstance(reason, str):
-            raise InvalidValue("params.reason", "must be text")
-        return {"reason": free_text(reason, "params.reason", REASON_MAX)}
+        return {"reason": text_param(params, "reason", REASON_MAX)}
 
     def preflight(self, params: Mapping[str, Any], facts: Facts) -> str | None:
         del params

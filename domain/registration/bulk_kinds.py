@@ -8,9 +8,8 @@ from typing import Any
 from domain.registration.application import RegistrationApplication
 from domain.registration.participant import ParticipantStatus
 from domain.registration.person import PersonalDetails
-from domain.shared.bulk_kinds import BulkItem, BulkKind, Facts, recorded
+from domain.shared.bulk_kinds import BulkItem, BulkKind, Facts, recorded, text_param
 from domain.shared.errors import InvalidValue, NotFound
-from domain.shared.names import free_text
 
 COMMENT_MAX = 1000
 REASON_MAX = 500
@@ -23,13 +22,6 @@ _ENDED = {
     ParticipantStatus.CANCELLED.value,
     ParticipantStatus.MERGED.value,
 }
-
-
-def _text(params: Mapping[str, Any], name: str, limit: int) -> str | None:
-    value = params.get(name)
-    if value is not None and not isinstance(value, str):
-        raise InvalidValue(f"params.{name}", "must be text")
-    return free_text(value, f"params.{name}", limit)
 
 
 def _ended(facts: Facts) -> str | None:
@@ -73,7 +65,7 @@ class CompleteStep(_RegistrationKind):
         return {
             "step_id": step_id.strip(),
             "outcome": outcome,
-            "comment": _text(params, "comment", COMMENT_MAX),
+            "comment": text_param(params, "comment", COMMENT_MAX),
         }
 
     def preflight(self, params: Mapping[str, Any], facts: Facts) -> str | None:
@@ -102,7 +94,7 @@ class Cancel(_RegistrationKind):
     undo_kind = "restore"
 
     def clean(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        return {"reason": _text(params, "reason", REASON_MAX)}
+        return {"reason": text_param(params, "reason", REASON_MAX)}
 
     def preflight(self, params: Mapping[str, Any], facts: Facts) -> str | None:
         del params

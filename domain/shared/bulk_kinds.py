@@ -17,6 +17,8 @@ from eventsourcing.application import Application
 
 from domain.shared.application import AccreditApplication
 from domain.shared.cause import meta_of
+from domain.shared.errors import InvalidValue
+from domain.shared.names import free_text
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,14 @@ class BulkKind(Protocol):
     def applied(self, item: BulkItem, causation_id: str) -> bool:
         """Whether a domain event of this item (its causation id) is recorded already."""
         ...
+
+
+def text_param(params: Mapping[str, Any], name: str, limit: int) -> str | None:
+    """A kind's optional free-text parameter (a reason, a comment), cleaned; None if absent."""
+    value = params.get(name)
+    if value is not None and not isinstance(value, str):
+        raise InvalidValue(f"params.{name}", "must be text")
+    return free_text(value, f"params.{name}", limit)
 
 
 def recorded(application: Application[UUID], aggregate_id: UUID, causation_id: str) -> bool:

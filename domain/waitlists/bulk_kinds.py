@@ -6,10 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from domain.registration.participant import Participant, ParticipantStatus
-from domain.shared.bulk_kinds import BulkItem, BulkKind, Facts, recorded
+from domain.shared.bulk_kinds import BulkItem, BulkKind, Facts, recorded, text_param
 from domain.shared.cause import current_cause
 from domain.shared.errors import InvalidValue, NotFound, RuleViolation
-from domain.shared.names import free_text
 from domain.waitlists.application import WaitlistedRegistration
 from domain.waitlists.queue import Priority
 
@@ -75,10 +74,7 @@ class LeaveWaitlist(_WaitlistKind):
     name = "leave-waitlist"
 
     def clean(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        reason = params.get("reason")
-        if reason is not None and not isinstance(reason, str):
-            raise InvalidValue("params.reason", "must be text")
-        return {"reason": free_text(reason, "params.reason", REASON_MAX)}
+        return {"reason": text_param(params, "reason", REASON_MAX)}
 
     def preflight(self, params: Mapping[str, Any], facts: Facts) -> str | None:
         del params
