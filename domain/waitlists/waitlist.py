@@ -176,6 +176,9 @@ def clean_window(value: timedelta) -> timedelta:
 
 
 class Waitlist(Aggregate):
+    # 2: the settings have a version of their own (snapshots taken before are upcast).
+    class_version = 2
+
     # Domain events: a public contract, each with its typed payload.
 
     class Opened(Aggregate.Created):
@@ -277,6 +280,12 @@ class Waitlist(Aggregate):
     @staticmethod
     def create_id(event_id: UUID) -> UUID:
         return waitlist_id(event_id)
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A snapshot from before the settings had a version of their own: the waitlist's
+        version then stands for it (an If-Match on the old ETag still matches)."""
+        state.setdefault("settings_version", state["_version"])
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Waitlist:
         # The entries are immutable, and the keys and the order are strings.

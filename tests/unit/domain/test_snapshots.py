@@ -55,6 +55,14 @@ def test_a_waitlist_past_its_snapshot_interval_saves_and_loads_with_its_settings
     assert loaded.offer_window == timedelta(hours=3)
     assert loaded.on_accept is OnAccept.WORKFLOW
     assert loaded.when_full is WhenFull.WAITLIST
+    # Opened (1), then the settings changed (2): joins leave their version as it was.
+    assert loaded.settings_version == 2
+
+
+def test_a_waitlist_snapshot_from_before_the_settings_version_takes_the_waitlists() -> None:
+    state = {"_version": 40, "offer_window_seconds": 600}
+    Waitlist.upcast_v1_v2(state)
+    assert state["settings_version"] == 40
 
 
 def _person(n: int) -> dict[str, str]:
