@@ -283,9 +283,11 @@ class Waitlist(Aggregate):
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
-        """A snapshot from before the settings had a version of their own: the waitlist's
-        version then stands for it (an If-Match on the old ETag still matches)."""
-        state.setdefault("settings_version", state["_version"])
+        """A snapshot from before the settings had a version of their own: they are taken
+        to be those it opened with (version 1). That is so for a waitlist whose settings
+        never changed; one changed before the snapshot refuses an If-Match until its
+        settings next change (a snapshot keeps no version of its own to tell)."""
+        state.setdefault("settings_version", 1)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Waitlist:
         # The entries are immutable, and the keys and the order are strings.

@@ -59,10 +59,37 @@ def test_a_waitlist_past_its_snapshot_interval_saves_and_loads_with_its_settings
     assert loaded.settings_version == 2
 
 
-def test_a_waitlist_snapshot_from_before_the_settings_version_takes_the_waitlists() -> None:
-    state = {"_version": 40, "offer_window_seconds": 600}
-    Waitlist.upcast_v1_v2(state)
-    assert state["settings_version"] == 40
+def test_a_waitlist_snapshot_from_before_the_settings_version_loads_with_its_opening_one() -> None:
+    app = WaitlistedRegistration({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    tenant_id = uuid4()
+    starts_at = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
+    event_id = app.create_event(
+        tenant_id, "Expo", starts_at, starts_at + timedelta(days=1), "UTC", capacity=1
+    ).aggregate_id
+    app.open_registration(tenant_id, event_id)
+    seated = app.register(tenant_id, event_id, _person(0), may_wait=True).aggregate_id
+    app.complete_step(tenant_id, seated, "approval", "approved")
+    app.register(tenant_id, event_id, _person(1), may_wait=True)
+    app.register(tenant_id, event_id, _person(2), may_wait=True)
+    waitlist = app.load(Waitlist, waitlist_id(event_id))
+    # A snapshot as the class before version 2 took it: no settings version, no class version.
+    snapshot = Waitlist.Snapshot.take(waitlist)
+    state = dict(snapshot.state)
+    del state["settings_version"]
+    state.pop("class_version", None)
+    old = Waitlist.Snapshot(
+        originator_id=snapshot.originator_id,
+        originator_version=snapshot.originator_version,
+        timestamp=snapshot.timestamp,
+        topic=snapshot.topic,
+        state=state,
+    )
+
+    loaded = old.mutate(None)
+
+    assert isinstance(loaded, Waitlist)
+    assert (loaded.settings_version, loaded.version) == (1, waitlist.version)
+    assert len(loaded.waiting()) == len(waitlist.waiting())
 
 
 def _person(n: int) -> dict[str, str]:
