@@ -149,3 +149,28 @@ def test_a_large_selection_is_recorded_in_chunks_and_copies_share_its_items() ->
     assert [len(e.participant_ids) for e in selected] == [500, 500, 200]
     assert [e.first for e in selected] == [0, 500, 1000]
     assert operation.total == 1_200
+
+
+def test_an_operation_past_its_snapshot_interval_loads_with_its_items_and_the_chunk_in_doubt(
+    app: OperationsApplication,
+) -> None:
+    tenant = uuid4()
+    operation_id = requested(app, tenant, kind="set-field")
+    people = [uuid4() for _ in range(60)]
+    app.select_items(operation_id, people, complete=True)
+    for _ in range(28):
+        run(app, operation_id, ItemResult.OK, count=1)
+    run(app, operation_id, ItemResult.REFUSED, count=1)
+    claimed = app.claim_items(operation_id, 3)  # version 61: a snapshot was taken at 50
+
+    stored = app.snapshots.get(operation_id, desc=True, limit=1) if app.snapshots else ()
+    snapshot = next(iter(stored))
+    assert snapshot.originator_version == 50
+    loaded = app.repository.get(operation_id, version=61)  # from the snapshot, then onwards
+    live = app.bulk_operation(tenant, operation_id)
+
+    assert isinstance(loaded, BulkOperation)
+    assert loaded.in_doubt() == live.in_doubt() == claimed
+    assert (loaded.counts, loaded.refused_items()) == (live.counts, live.refused_items())
+    assert loaded.undoable_items() == live.undoable_items()
+    app.record_outcomes(operation_id, [Outcome(i, p, ItemResult.OK) for i, p in claimed])
